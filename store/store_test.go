@@ -1,0 +1,239 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"zhucan/catalog"
+	"zhucan/internal/testenv"
+	"zhucan/store"
+	"zhucan/valid"
+)
+
+func defaultCatalogue(t *testing.T) catalog.Catalogue {
+	t.Helper()
+	cats, err := catalog.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cats) == 0 {
+		t.Fatal("no embedded catalogue")
+	}
+	return cats[len(cats)-1]
+}
+
+func TestMigrateTwiceIsANoop(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	v1, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1 != v2 || v1 < 1 {
+		t.Fatalf("schema versions %d then %d", v1, v2)
+	}
+}
+
+func TestLoadCatalogueIsIdempotentAndRoundTrips(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	c := defaultCatalogue(t)
+	n, err := db.LoadCatalogue(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(c.Items) {
+		t.Fatalf("first load added %d items, want %d", n, len(c.Items))
+	}
+	n, err = db.LoadCatalogue(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("second load added %d items, want 0", n)
+	}
+	got, err := db.Catalogue(ctx, c.Year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Areas) != 8 {
+		t.Fatalf("got %d areas, want 8", len(got.Areas))
+	}
+	if len(got.Items) != len(c.Items) {
+		t.Fatalf("got %d items, want %d", len(got.Items), len(c.Items))
+	}
+	want := map[string]catalog.Item{}
+	for _, it := range c.Items {
+		want[it.Code] = it
+	}
+	for _, it := range got.Items {
+		a, _ := json.Marshal(it)
+		b, _ := json.Marshal(want[it.Code])
+		if string(a) != string(b) {
+			t.Errorf("item %s does not round-trip:\n got %s\nwant %s", it.Code, a, b)
+		}
+	}
+}
+
+func TestNewCatalogueYearKeepsTheOldOne(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	c := defaultCatalogue(t)
+	if _, err := db.LoadCatalogue(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	next := c
+	next.Year = c.Year + 1
+	next.Items = nil
+	for _, it := range c.Items[:5] {
+		it.Year = next.Year
+		next.Items = append(next.Items, it)
+	}
+	if _, err := db.LoadCatalogue(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	years, err := db.CatalogueYears(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(years) != 2 || years[0] != next.Year || years[1] != c.Year {
+		t.Fatalf("years %v, want [%d %d]", years, next.Year, c.Year)
+	}
+	old, err := db.Catalogue(ctx, c.Year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old.Items) != len(c.Items) {
+		t.Fatalf("old year has %d items after adding a new year, want %d", len(old.Items), len(c.Items))
+	}
+}
+
+func TestAddCatalogItem(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	v := valid.New()
+	c := defaultCatalogue(t)
+	if _, err := db.LoadCatalogue(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	good := c.Items[0]
+	good.Code = "ZZ-99"
+	good.NameZH = "新增服务"
+	if err := db.AddCatalogItem(ctx, v, good); err != nil {
+		t.Fatalf("add valid item: %v", err)
+	}
+	got, err := db.CatalogItem(ctx, c.Year, "ZZ-99")
+	if err != nil || got.NameZH != "新增服务" {
+		t.Fatalf("read back: %+v, %v", got, err)
+	}
+
+	weights := good
+	weights.Code = "ZZ-98"
+	weights.Indicators = append([]catalog.Indicator(nil), good.Indicators...)
+	weights.Indicators[0].Weight++
+	prices := good
+	prices.Code = "ZZ-97"
+	prices.PriceMinFen, prices.PriceMaxFen = 20000, 10000
+	area := good
+	area.Code = "ZZ-96"
+	area.Area = "no_such_area"
+	year := good
+	year.Code = "ZZ-95"
+	year.Year = 1999 + 200
+	for _, tc := range []struct {
+		name  string
+		item  catalog.Item
+		field string
+	}{
+		{"duplicate code", good, "code"},
+		{"weights not summing to 100", weights, "indicators"},
+		{"min price above max", prices, "priceMinFen"},
+		{"unknown area", area, "area"},
+		{"unknown year", year, "year"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := db.AddCatalogItem(ctx, v, tc.item)
+			fe, ok := valid.As(err)
+			if !ok {
+				t.Fatalf("want field errors, got %v", err)
+			}
+			found := false
+			for _, f := range fe {
+				if f.Field == tc.field || strings.HasSuffix(f.Field, "."+tc.field) {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("no error names %q: %v", tc.field, fe)
+			}
+		})
+	}
+	var n int
+	if err := db.X.GetContext(ctx, &n, `SELECT count(*) FROM catalog_items WHERE code LIKE 'ZZ-%'`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d expansion items stored, want only the valid one", n)
+	}
+}
+
+func TestOpenUnreachableIsOneSentence(t *testing.T) {
+	_, err := store.Open(context.Background(), "postgres://postgres@127.0.0.1:1/zhucan?sslmode=disable&connect_timeout=2")
+	var ue *store.UnreachableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("want UnreachableError, got %v", err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.Contains(msg, "127.0.0.1:1/zhucan") || !strings.Contains(msg, "DATABASE_URL") {
+		t.Fatalf("message is not one clear sentence: %q", msg)
+	}
+}
+
+func TestAuditLogIsAppendOnlyAndIdempotent(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	e := store.AuditEntry{EventKey: "test:1", Actor: "system", Action: "test.happened", Detail: json.RawMessage(`{"a":1}`)}
+	for range 2 {
+		if err := db.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := db.X.GetContext(ctx, &n, `SELECT count(*) FROM audit_log`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d audit rows after a retried append, want 1", n)
+	}
+	if _, err := db.X.ExecContext(ctx, `UPDATE audit_log SET actor = 'mallory'`); err == nil {
+		t.Fatal("audit_log accepted an UPDATE")
+	}
+	if _, err := db.X.ExecContext(ctx, `DELETE FROM audit_log`); err == nil {
+		t.Fatal("audit_log accepted a DELETE")
+	}
+}
+
+func TestBudgetConstraintsRefuseOverspending(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	if _, err := db.X.ExecContext(ctx, `INSERT INTO budget_lines (name, fiscal_year, category, amount_fen, reserved_fen, paid_fen)
+		VALUES ('ok', 2026, 'rehabilitation', 100, 60, 40)`); err != nil {
+		t.Fatalf("a fully used line should be accepted: %v", err)
+	}
+	for _, q := range []string{
+		`INSERT INTO budget_lines (name, fiscal_year, category, amount_fen, reserved_fen, paid_fen) VALUES ('over', 2026, 'x', 100, 60, 41)`,
+		`INSERT INTO budget_lines (name, fiscal_year, category, amount_fen) VALUES ('neg', 2026, 'x', -1)`,
+		`INSERT INTO suppliers (credit_code, name) VALUES ('91350100M000100Y4I', 'bad charset')`,
+	} {
+		if _, err := db.X.ExecContext(ctx, q); err == nil {
+			t.Errorf("accepted: %s", q)
+		}
+	}
+}
