@@ -11,11 +11,14 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"zhucan/activities"
+	"zhucan/workflows"
 )
 
 // New builds a worker for taskQueue that runs zhucan's workflows and activities.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.PurchaseWorkflow)
+	w.RegisterWorkflow(workflows.DeliveryWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }

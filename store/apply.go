@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"zhucan/event"
+)
+
+// BudgetError refuses a reservation that the budget line cannot cover.
+type BudgetError struct {
+	// BudgetID is the line.
+	BudgetID int64
+	// AvailableFen is what the line has left.
+	AvailableFen int64
+	// WantFen is what was asked for.
+	WantFen int64
+}
+
+// Error says what was refused.
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("budget line %d has %d fen available, %d fen needed", e.BudgetID, e.AvailableFen, e.WantFen)
+}
+
+// ErrUnknownBudget is returned when a purchase names a budget line that does not exist.
+var ErrUnknownBudget = errors.New("budget line does not exist")
+
+// Apply writes events of one purchase in one transaction, in order. Each
+// event is applied exactly once: its audit entry's unique key guards its
+// effects, so applying the same events again changes nothing.
+func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, events []event.Event) error {
+	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+		for _, e := range events {
+			if err := applyOne(ctx, tx, purchaseID, workflowID, e); err != nil {
+				return fmt.Errorf("apply %s (%s): %w", e.Action, e.Key, err)
+			}
+		}
+		return nil
+	})
+}
+
+func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) error {
+	// The purchase row must exist before the audit entry that refers to it.
+	if e.Planned != nil {
+		if err := insertPurchase(ctx, tx, pid, wfID, e.Planned); err != nil {
+			return err
+		}
+	}
+	detail, err := json.Marshal(auditDetail(e))
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	var id int64
+	err = tx.GetContext(ctx, &id, `INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_key) DO NOTHING RETURNING id`,
+		e.Key, pid, wfID, e.Actor, e.Action, detail, e.At.UTC(), e.SealedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // applied before: a retry
+	}
+	if err != nil {
+		return fmt.Errorf("append audit entry: %w", err)
+	}
+	if e.Budget != nil {
+		if err := moveBudget(ctx, tx, pid, e.Key, e.Budget); err != nil {
+			return err
+		}
+	}
+	if e.Status != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE purchases SET status = $2, round = $3, method = $4, bid_deadline = $5, updated_at = $6 WHERE id = $1`,
+			pid, e.Status.Status, e.Status.Round, e.Status.Method, e.Status.BidDeadline.UTC(), e.At.UTC()); err != nil {
+			return fmt.Errorf("update purchase status: %w", err)
+		}
+	}
+	if e.Member != nil {
+		if err := applyMember(ctx, tx, pid, e); err != nil {
+			return err
+		}
+	}
+	if e.Opened != nil {
+		for _, b := range e.Opened.Bids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bids (purchase_id, round, supplier_id, price_fen, proposal, status, abnormally_low, submitted_at)
+				VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7) ON CONFLICT (purchase_id, round, supplier_id) DO NOTHING`,
+				pid, e.Opened.Round, b.SupplierID, b.PriceFen, b.Proposal, b.AbnormallyLow, b.SubmittedAt.UTC()); err != nil {
+				return fmt.Errorf("insert bid of supplier %d: %w", b.SupplierID, err)
+			}
+		}
+	}
+	if e.LowPrice != nil {
+		status := "valid"
+		if !e.LowPrice.Accepted {
+			status = "rejected"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bids SET status = $4, low_price_decision = $5
+			WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3`,
+			pid, e.LowPrice.Round, e.LowPrice.SupplierID, status, e.Note); err != nil {
+			return fmt.Errorf("record low-price decision: %w", err)
+		}
+	}
+	if e.Scores != nil {
+		for _, s := range e.Scores.Technical {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bid_scores (bid_id, evaluator_id, technical_centi, scored_at)
+				SELECT id, $4, $5, $6 FROM bids WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3
+				ON CONFLICT (bid_id, evaluator_id) DO UPDATE SET technical_centi = EXCLUDED.technical_centi, scored_at = EXCLUDED.scored_at`,
+				pid, e.Scores.Round, s.SupplierID, e.Scores.EvaluatorID, s.Centi, e.At.UTC()); err != nil {
+				return fmt.Errorf("record score of bid by supplier %d: %w", s.SupplierID, err)
+			}
+		}
+	}
+	if e.Award != nil {
+		if err := applyAward(ctx, tx, pid, e); err != nil {
+			return err
+		}
+	}
+	if e.AwardStatus != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE awards SET status = $4 WHERE purchase_id = $1 AND round = $2
+			AND supplier_id = $3 AND status = 'notified'`, pid, e.AwardStatus.Round, e.AwardStatus.SupplierID, e.AwardStatus.Status); err != nil {
+			return fmt.Errorf("update award status: %w", err)
+		}
+	}
+	if e.Challenge != nil {
+		c := e.Challenge
+		if _, err := tx.ExecContext(ctx, `INSERT INTO challenges (purchase_id, seq, round, supplier_id, reason, filed_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (purchase_id, seq) DO NOTHING`,
+			pid, c.Seq, c.Round, c.SupplierID, c.Reason, e.At.UTC()); err != nil {
+			return fmt.Errorf("record challenge %d: %w", c.Seq, err)
+		}
+	}
+	if e.Answer != nil {
+		a := e.Answer
+		var action *string
+		if a.Action != "" {
+			action = &a.Action
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE challenges SET upheld = $3, action = $4, response = $5, answered_at = $6
+			WHERE purchase_id = $1 AND seq = $2`, pid, a.Seq, a.Upheld, action, a.Response, e.At.UTC()); err != nil {
+			return fmt.Errorf("record answer to challenge %d: %w", a.Seq, err)
+		}
+	}
+	if e.Contract != nil {
+		if err := insertContract(ctx, tx, pid, e.Contract); err != nil {
+			return err
+		}
+	}
+	if e.Record != nil {
+		d := e.Record.Detail
+		if len(d) == 0 {
+			d = json.RawMessage(`{}`)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO supplier_records (supplier_id, purchase_id, kind, detail, op_key, at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (op_key) DO NOTHING`,
+			e.Record.SupplierID, pid, e.Record.Kind, []byte(d), e.Key, e.At.UTC()); err != nil {
+			return fmt.Errorf("add to the record of supplier %d: %w", e.Record.SupplierID, err)
+		}
+	}
+	return nil
+}
+
+// auditDetail is what the audit trail keeps of an event: its effects
+// without the bulky or sealed parts (proposals, contract text).
+func auditDetail(e event.Event) map[string]any {
+	d := map[string]any{}
+	if e.Note != "" {
+		d["note"] = e.Note
+	}
+	add := func(k string, v any, ok bool) {
+		if ok {
+			d[k] = v
+		}
+	}
+	add("planned", e.Planned, e.Planned != nil)
+	add("status", e.Status, e.Status != nil)
+	add("bid", e.Bid, e.Bid != nil)
+	if e.Opened != nil {
+		type opened struct {
+			SupplierID    int64 `json:"supplierId"`
+			PriceFen      int64 `json:"priceFen"`
+			AbnormallyLow bool  `json:"abnormallyLow"`
+		}
+		var bids []opened
+		for _, b := range e.Opened.Bids {
+			bids = append(bids, opened{b.SupplierID, b.PriceFen, b.AbnormallyLow})
+		}
+		d["opened"] = map[string]any{"round": e.Opened.Round, "bids": bids}
+	}
+	add("member", e.Member, e.Member != nil)
+	add("lowPrice", e.LowPrice, e.LowPrice != nil)
+	add("scores", e.Scores, e.Scores != nil)
+	add("award", e.Award, e.Award != nil)
+	add("awardStatus", e.AwardStatus, e.AwardStatus != nil)
+	add("challenge", e.Challenge, e.Challenge != nil)
+	add("answer", e.Answer, e.Answer != nil)
+	if e.Contract != nil {
+		d["contract"] = map[string]any{"supplierId": e.Contract.SupplierID, "amountFen": e.Contract.AmountFen,
+			"milestones": len(e.Contract.Milestones)}
+	}
+	add("budget", e.Budget, e.Budget != nil)
+	add("record", e.Record, e.Record != nil)
+	return d
+}
+
+func insertPurchase(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, p *event.Planned) error {
+	var exists bool
+	if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM budget_lines WHERE id = $1)`, p.BudgetID); err != nil {
+		return fmt.Errorf("look up budget line %d: %w", p.BudgetID, err)
+	}
+	if !exists {
+		return fmt.Errorf("budget line %d: %w", p.BudgetID, ErrUnknownBudget)
+	}
+	var createdBy *int64
+	if p.CreatedBy != 0 {
+		createdBy = &p.CreatedBy
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO purchases (id, workflow_id, title, catalog_year, catalog_code, area, budget_id,
+			quantity, ceiling_fen, method, status, round, bid_deadline, service_start, service_end, price_weight, policy, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'tendering', 1, $11, $12, $13, $14, $15, $16)
+		ON CONFLICT (id) DO NOTHING`,
+		pid, wfID, p.Title, p.CatalogYear, p.CatalogCode, p.Area, p.BudgetID, p.Quantity, p.CeilingFen, p.Method,
+		p.BidDeadline.UTC(), p.ServiceStart.UTC(), p.ServiceEnd.UTC(), p.PriceWeight, p.Policy, createdBy); err != nil {
+		return fmt.Errorf("insert purchase %d: %w", pid, err)
+	}
+	for _, m := range p.Members {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO purchase_members (purchase_id, user_id, duty) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, pid, m.UserID, m.Duty); err != nil {
+			return fmt.Errorf("assign %s %d: %w", m.Duty, m.UserID, err)
+		}
+	}
+	return nil
+}
+
+func moveBudget(ctx context.Context, tx *sqlx.Tx, pid int64, key string, b *event.Budget) error {
+	var q string
+	switch b.Kind {
+	case "reserve":
+		q = `UPDATE budget_lines SET reserved_fen = reserved_fen + $2
+			WHERE id = $1 AND amount_fen - reserved_fen - paid_fen >= $2`
+	case "release":
+		q = `UPDATE budget_lines SET reserved_fen = reserved_fen - $2 WHERE id = $1 AND reserved_fen >= $2`
+	case "pay":
+		q = `UPDATE budget_lines SET reserved_fen = reserved_fen - $2, paid_fen = paid_fen + $2 WHERE id = $1 AND reserved_fen >= $2`
+	default:
+		return fmt.Errorf("unknown budget movement %q", b.Kind)
+	}
+	res, err := tx.ExecContext(ctx, q, b.BudgetID, b.AmountFen)
+	if err != nil {
+		return fmt.Errorf("%s %d fen on budget line %d: %w", b.Kind, b.AmountFen, b.BudgetID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		var avail int64
+		if err := tx.GetContext(ctx, &avail, `SELECT amount_fen - reserved_fen - paid_fen FROM budget_lines WHERE id = $1`, b.BudgetID); err != nil {
+			return fmt.Errorf("budget line %d: %w", b.BudgetID, ErrUnknownBudget)
+		}
+		return &BudgetError{BudgetID: b.BudgetID, AvailableFen: avail, WantFen: b.AmountFen}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO budget_movements (budget_id, purchase_id, kind, amount_fen, op_key)
+		VALUES ($1, $2, $3, $4, $5)`, b.BudgetID, pid, b.Kind, b.AmountFen, key); err != nil {
+		return fmt.Errorf("record budget movement: %w", err)
+	}
+	return nil
+}
+
+func applyMember(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) error {
+	m := e.Member
+	if m.Recused {
+		_, err := tx.ExecContext(ctx, `UPDATE purchase_members SET recused_at = $4, recusal_reason = $5
+			WHERE purchase_id = $1 AND user_id = $2 AND duty = $3`, pid, m.UserID, m.Duty, e.At.UTC(), e.Note)
+		if err != nil {
+			return fmt.Errorf("record recusal of %d: %w", m.UserID, err)
+		}
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO purchase_members (purchase_id, user_id, duty) VALUES ($1, $2, $3)
+		ON CONFLICT (purchase_id, user_id, duty) DO UPDATE SET recused_at = NULL, recusal_reason = ''`, pid, m.UserID, m.Duty)
+	if err != nil {
+		return fmt.Errorf("appoint %s %d: %w", m.Duty, m.UserID, err)
+	}
+	return nil
+}
+
+func applyAward(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) error {
+	a := e.Award
+	for _, r := range a.Ranking {
+		if _, err := tx.ExecContext(ctx, `UPDATE bids SET technical_centi = $4, price_score_centi = $5, total_centi = $6, rank = $7
+			WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3`,
+			pid, a.Round, r.SupplierID, r.TechnicalCenti, r.PriceCenti, r.TotalCenti, r.Rank); err != nil {
+			return fmt.Errorf("record ranking of supplier %d: %w", r.SupplierID, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO awards (purchase_id, round, bid_id, supplier_id, amount_fen, status, notified_at)
+		SELECT $1, $2, id, supplier_id, $4, 'notified', $5 FROM bids WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3
+		ON CONFLICT (purchase_id, round, bid_id) DO UPDATE SET status = 'notified', notified_at = EXCLUDED.notified_at`,
+		pid, a.Round, a.SupplierID, a.AmountFen, e.At.UTC())
+	if err != nil {
+		return fmt.Errorf("record award to supplier %d: %w", a.SupplierID, err)
+	}
+	return nil
+}
+
+func insertContract(ctx context.Context, tx *sqlx.Tx, pid int64, c *event.Contract) error {
+	ind := c.Indicators
+	if len(ind) == 0 {
+		ind = json.RawMessage(`[]`)
+	}
+	var cid int64
+	err := tx.GetContext(ctx, &cid, `INSERT INTO contracts (purchase_id, supplier_id, amount_fen, quantity, service_start, service_end,
+			indicators, status, officer_signed_at, supplier_signed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)
+		ON CONFLICT (purchase_id) DO UPDATE SET purchase_id = EXCLUDED.purchase_id RETURNING id`,
+		pid, c.SupplierID, c.AmountFen, c.Quantity, c.ServiceStart.UTC(), c.ServiceEnd.UTC(), []byte(ind),
+		c.OfficerSignedAt.UTC(), c.SupplierSignedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("insert contract: %w", err)
+	}
+	for _, m := range c.Milestones {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO milestones (contract_id, seq, name, due_at, planned_quantity, payment_percent, planned_payment_fen)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (contract_id, seq) DO NOTHING`,
+			cid, m.Seq, m.Name, m.Due.UTC(), m.Quantity, m.PaymentPercent, m.PaymentFen); err != nil {
+			return fmt.Errorf("insert milestone %d: %w", m.Seq, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE awards SET status = 'signed' WHERE purchase_id = $1 AND supplier_id = $2 AND status = 'notified'`,
+		pid, c.SupplierID); err != nil {
+		return fmt.Errorf("mark award signed: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"zhucan/activities"
+	"zhucan/catalog"
+	"zhucan/event"
+)
+
+// system is the actor of what the workflow does by itself (deadlines).
+var system = Actor{Name: "system"}
+
+// actorRef renders an actor for the audit trail.
+func actorRef(a Actor) string {
+	if a.UserID == 0 {
+		return "system"
+	}
+	return "user:" + strconv.FormatInt(a.UserID, 10)
+}
+
+// emit queues an event for writing and returns its sequence number. Only
+// the main loop writes (flush), so writes are ordered and batched; update
+// handlers wait for their event to be written before answering, which
+// gives callers read-your-writes on the PostgreSQL read model.
+func (p *purchase) emit(ctx workflow.Context, action string, by Actor, e event.Event) int {
+	p.Seq++
+	e.Key = fmt.Sprintf("%s/%d", p.wfID, p.Seq)
+	e.Action = action
+	e.At = workflow.Now(ctx).UTC()
+	e.Actor = actorRef(by)
+	p.outbox = append(p.outbox, e)
+	return p.Seq
+}
+
+// written waits until the event numbered seq is in PostgreSQL.
+func (p *purchase) written(ctx workflow.Context, seq int) error {
+	return workflow.Await(ctx, func() bool { return p.Written >= seq })
+}
+
+// flush writes queued events with a local activity: a short PostgreSQL
+// transaction, which the engine runs without a round trip per write.
+func (p *purchase) flush(ctx workflow.Context) error {
+	for len(p.outbox) > 0 {
+		batch := p.outbox
+		p.outbox = nil
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: 15 * time.Second,
+			RetryPolicy: &temporal.RetryPolicy{
+				InitialInterval:        200 * time.Millisecond,
+				BackoffCoefficient:     2,
+				MaximumInterval:        30 * time.Second,
+				NonRetryableErrorTypes: []string{activities.ErrTypeBudgetRefused, activities.ErrTypeUnknownBudget},
+			},
+		})
+		args := activities.RecordArgs{PurchaseID: p.In.PurchaseID, WorkflowID: p.wfID, Events: batch}
+		if err := workflow.ExecuteLocalActivity(lctx, activities.RecordName, args).Get(ctx, nil); err != nil {
+			return err
+		}
+		p.Written = p.Seq - len(p.outbox)
+	}
+	return nil
+}
+
+// wait blocks until cond holds or the deadline passes (a zero deadline
+// never passes), writing events as they are queued. It reports whether
+// cond held. The deadline is a durable timer: it survives worker restarts.
+func (p *purchase) wait(ctx workflow.Context, deadline time.Time, cond func() bool) (bool, error) {
+	fired := false
+	if !deadline.IsZero() {
+		if d := deadline.Sub(workflow.Now(ctx)); d <= 0 {
+			fired = true
+		} else {
+			tctx, cancel := workflow.WithCancel(ctx)
+			defer cancel()
+			t := workflow.NewTimer(tctx, d)
+			workflow.Go(tctx, func(gctx workflow.Context) {
+				if t.Get(gctx, nil) == nil {
+					fired = true
+				}
+			})
+		}
+	}
+	for {
+		if err := p.flush(ctx); err != nil {
+			return false, err
+		}
+		if cond() {
+			return true, nil
+		}
+		if fired {
+			return false, nil
+		}
+		if err := workflow.Await(ctx, func() bool { return len(p.outbox) > 0 || cond() || fired }); err != nil {
+			return false, err
+		}
+	}
+}
+
+// setStatus moves the purchase to s, records it and updates the search
+// attribute.
+func (p *purchase) setStatus(ctx workflow.Context, s Status, note string) int {
+	p.Status = s
+	seq := p.emit(ctx, "purchase."+string(s), system, event.Event{Note: note, Status: &event.Status{
+		Status: string(s), Round: p.Round, Method: string(p.Method), BidDeadline: p.BidDeadline}})
+	p.upsertSearch(ctx)
+	return seq
+}
+
+var (
+	saMethod = temporal.NewSearchAttributeKeyKeyword(SAMethod)
+	saStatus = temporal.NewSearchAttributeKeyKeyword(SAStatus)
+	saArea   = temporal.NewSearchAttributeKeyKeyword(SAArea)
+)
+
+func (p *purchase) upsertSearch(ctx workflow.Context) {
+	// Search attributes are a convenience of the Temporal web UI; failing
+	// to set them must not stop a purchase.
+	_ = workflow.UpsertTypedSearchAttributes(ctx,
+		saMethod.ValueSet(string(p.Method)), saStatus.ValueSet(string(p.Status)), saArea.ValueSet(p.In.Item.Area))
+}
+
+func indicatorsJSON(ind []catalog.Indicator) json.RawMessage {
+	b, err := json.Marshal(ind)
+	if err != nil {
+		return json.RawMessage(`[]`)
+	}
+	return b
+}
