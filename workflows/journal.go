@@ -39,9 +39,16 @@ func (p *purchase) emit(ctx workflow.Context, action string, by Actor, e event.E
 	return p.Seq
 }
 
-// written waits until the event numbered seq is in PostgreSQL.
+// written waits until the event numbered seq is in PostgreSQL. When the
+// purchase itself was refused (no budget) the event never will be.
 func (p *purchase) written(ctx workflow.Context, seq int) error {
-	return workflow.Await(ctx, func() bool { return p.Written >= seq })
+	if err := workflow.Await(ctx, func() bool { return p.Written >= seq || p.Refused != "" }); err != nil {
+		return err
+	}
+	if p.Written < seq {
+		return refuse(CodeState, "", "采购未能成立：%s", "the purchase was refused: %s", p.Refused)
+	}
+	return nil
 }
 
 // flush writes queued events with a local activity: a short PostgreSQL
@@ -51,7 +58,11 @@ func (p *purchase) flush(ctx workflow.Context) error {
 		batch := p.outbox
 		p.outbox = nil
 		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-			StartToCloseTimeout: 15 * time.Second,
+			// Each attempt is a short transaction; retries go on while
+			// PostgreSQL is away (a restart, a failover) rather than fail
+			// the purchase.
+			StartToCloseTimeout:    15 * time.Second,
+			ScheduleToCloseTimeout: 7 * 24 * time.Hour,
 			RetryPolicy: &temporal.RetryPolicy{
 				InitialInterval:        200 * time.Millisecond,
 				BackoffCoefficient:     2,

@@ -83,6 +83,7 @@ type purchase struct {
 	FailReason   string         `json:"failReason"`
 	CancelReason string         `json:"cancelReason"`
 	ReservedFen  int64          `json:"reservedFen"`
+	Refused      string         `json:"refused"`
 	Seq          int            `json:"seq"`
 	Written      int            `json:"written"`
 
@@ -111,11 +112,14 @@ func PurchaseWorkflow(ctx workflow.Context, in PurchaseInput) (Outcome, error) {
 	if errs := ValidateInput(in, workflow.Now(ctx)); len(errs) > 0 {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(errs.Error(), ErrTypeInvalidInput, errs)
 	}
+	// The state is set up before the handlers are registered, so that an
+	// Update arriving while the purchase is being recorded finds it open.
+	p.open(ctx)
 	if err := p.register(ctx); err != nil {
 		return Outcome{}, err
 	}
-	if refused, err := p.plan(ctx); err != nil || refused != "" {
-		return Outcome{Status: StatusCancelled, Reason: refused}, err
+	if err := p.plan(ctx); err != nil || p.Refused != "" {
+		return Outcome{Status: StatusCancelled, Reason: p.Refused}, err
 	}
 	for {
 		var err error
@@ -146,12 +150,11 @@ func PurchaseWorkflow(ctx workflow.Context, in PurchaseInput) (Outcome, error) {
 	}
 }
 
-// plan records the purchase and reserves its ceiling on the budget line.
-// A line that cannot cover it refuses the purchase, and nothing is written.
-func (p *purchase) plan(ctx workflow.Context) (refused string, err error) {
-	now := workflow.Now(ctx)
+// open publishes the tender notice: the first round opens now, and the
+// purchase's first event (its creation and reservation) is queued.
+func (p *purchase) open(ctx workflow.Context) {
 	p.Status, p.Round, p.Method = StatusTendering, 1, p.In.Method
-	p.NoticeAt, p.BidDeadline = now, p.In.BidDeadline
+	p.NoticeAt, p.BidDeadline = workflow.Now(ctx), p.In.BidDeadline
 	for _, id := range p.In.Panel {
 		p.Panel = append(p.Panel, &member{UserID: id, Active: true})
 	}
@@ -173,18 +176,24 @@ func (p *purchase) plan(ctx workflow.Context) (refused string, err error) {
 		},
 		Budget: &event.Budget{BudgetID: p.In.BudgetID, Kind: "reserve", AmountFen: p.In.CeilingFen},
 	})
-	err = p.flush(ctx)
+}
+
+// plan writes the purchase and reserves its ceiling on the budget line.
+// A line that cannot cover it refuses the purchase: nothing is written,
+// and Updates accepted meanwhile are answered with the refusal.
+func (p *purchase) plan(ctx workflow.Context) error {
+	err := p.flush(ctx)
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && (appErr.Type() == activities.ErrTypeBudgetRefused || appErr.Type() == activities.ErrTypeUnknownBudget) {
-		p.Status = StatusCancelled
-		return "budget refused: " + appErr.Message(), nil
+		p.Status, p.Refused, p.outbox = StatusCancelled, "budget refused: "+appErr.Message(), nil
+		return p.finishHandlers(ctx)
 	}
 	if err != nil {
-		return "", err
+		return err
 	}
 	p.ReservedFen = p.In.CeilingFen
 	p.upsertSearch(ctx)
-	return "", nil
+	return nil
 }
 
 // tender takes sealed bids until the deadline, then opens them.

@@ -7,6 +7,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -159,6 +160,7 @@ func Temporal(t testing.TB) client.Client {
 			},
 			LogLevel:  "error",
 			ExtraArgs: extra,
+			Stdout:    io.Discard,
 		})
 		if err != nil {
 			t.Fatalf("start Temporal dev server: %v", err)

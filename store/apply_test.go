@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"zhucan/event"
+	"zhucan/internal/testenv"
+	"zhucan/rules"
+	"zhucan/store"
+	"zhucan/valid"
+)
+
+// TestApplyIsExactlyOnce applies a purchase's events twice, as a retried
+// activity would, and finds every row once and the budget moved once.
+func TestApplyIsExactlyOnce(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	v := valid.New()
+	c := defaultCatalogue(t)
+	if _, err := db.LoadCatalogue(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	it := c.Items[0]
+	budget, err := db.CreateBudget(ctx, v, store.Budget{Name: "line", FiscalYear: 2026, Category: it.Area, AmountFen: 1_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orgs []int64
+	for i := range 3 {
+		first := fmt.Sprintf("523501027%08d", i+1)
+		ch, _ := rules.CreditCodeCheckChar(first)
+		s, err := db.CreateSupplier(ctx, v, store.Supplier{CreditCode: first + string(ch), Name: fmt.Sprintf("org %d", i), Qualifications: it.Qualifications})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, s.ID)
+	}
+	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	key := func(n int) string { return fmt.Sprintf("wf/%d", n) }
+	events := []event.Event{
+		{Key: key(1), Action: "purchase.planned", At: at, Actor: "user:1",
+			Planned: &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budget.ID,
+				Quantity: 10, CeilingFen: 900_000, Method: "open_tender", BidDeadline: at.Add(time.Hour),
+				ServiceStart: at.Add(2 * time.Hour), ServiceEnd: at.Add(3 * time.Hour), PriceWeight: 30, Policy: "statutory"},
+			Budget: &event.Budget{BudgetID: budget.ID, Kind: "reserve", AmountFen: 900_000}},
+		{Key: key(2), Action: "bids.opened", At: at, Actor: "system", Opened: &event.Opened{Round: 1, Bids: []event.Bid{
+			{SupplierID: orgs[0], PriceFen: 800_000, SubmittedAt: at}, {SupplierID: orgs[1], PriceFen: 700_000, SubmittedAt: at},
+			{SupplierID: orgs[2], PriceFen: 850_000, SubmittedAt: at}}}},
+		{Key: key(3), Action: "award.notified", At: at, Actor: "system", Award: &event.Award{Round: 1, SupplierID: orgs[1], AmountFen: 700_000,
+			Ranking: []event.Ranked{{SupplierID: orgs[1], TotalCenti: 9000, Rank: 1}}}},
+		{Key: key(4), Action: "contract.signed", At: at, Actor: "system",
+			Contract: &event.Contract{SupplierID: orgs[1], AmountFen: 700_000, Quantity: 10, ServiceStart: at.Add(2 * time.Hour),
+				ServiceEnd: at.Add(3 * time.Hour), OfficerSignedAt: at, SupplierSignedAt: at,
+				Milestones: []event.Milestone{{Seq: 1, Name: "m1", Due: at.Add(3 * time.Hour), Quantity: 10, PaymentPercent: 100, PaymentFen: 700_000}}},
+			Budget: &event.Budget{BudgetID: budget.ID, Kind: "release", AmountFen: 200_000}},
+	}
+	for range 2 {
+		if err := db.Apply(ctx, 7, "wf", events); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A retry of only the tail after a crash also changes nothing.
+	if err := db.Apply(ctx, 7, "wf", events[2:]); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int64{
+		`SELECT count(*) FROM purchases`:        1,
+		`SELECT count(*) FROM bids`:             3,
+		`SELECT count(*) FROM awards`:           1,
+		`SELECT count(*) FROM contracts`:        1,
+		`SELECT count(*) FROM milestones`:       1,
+		`SELECT count(*) FROM budget_movements`: 2,
+		`SELECT count(*) FROM audit_log`:        4,
+		`SELECT reserved_fen FROM budget_lines`: 700_000,
+	} {
+		var n int64
+		if err := db.X.GetContext(ctx, &n, q); err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("%s = %d, want %d", q, n, want)
+		}
+	}
+}
+
+// TestApplyRefusesAReservationTheBudgetCannotCover leaves nothing behind.
+func TestApplyRefusesAReservationTheBudgetCannotCover(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	c := defaultCatalogue(t)
+	if _, err := db.LoadCatalogue(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	it := c.Items[0]
+	budget, err := db.CreateBudget(ctx, valid.New(), store.Budget{Name: "small", FiscalYear: 2026, Category: it.Area, AmountFen: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	err = db.Apply(ctx, 9, "wf9", []event.Event{{Key: "wf9/1", Action: "purchase.planned", At: at, Actor: "user:1",
+		Planned: &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budget.ID,
+			Quantity: 1, CeilingFen: 101, Method: "open_tender", BidDeadline: at, ServiceStart: at.Add(time.Hour),
+			ServiceEnd: at.Add(2 * time.Hour), PriceWeight: 30, Policy: "statutory"},
+		Budget: &event.Budget{BudgetID: budget.ID, Kind: "reserve", AmountFen: 101}}})
+	var be *store.BudgetError
+	if !errors.As(err, &be) || be.AvailableFen != 100 || be.WantFen != 101 {
+		t.Fatalf("want a budget refusal, got %v", err)
+	}
+	var n int
+	if err := db.X.GetContext(ctx, &n, `SELECT (SELECT count(*) FROM purchases) + (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM budget_movements)`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("a refused purchase left %d rows", n)
+	}
+}
