@@ -53,6 +53,22 @@ type Event struct {
 	Budget *Budget `json:"budget,omitempty"`
 	// Record adds to an organisation's performance record.
 	Record *SupplierRecord `json:"record,omitempty"`
+	// Report records a delivery report.
+	Report *Report `json:"report,omitempty"`
+	// Review records the review of a report.
+	Review *Review `json:"review,omitempty"`
+	// Overdue flags a milestone whose report is late.
+	Overdue *MilestoneOverdue `json:"overdue,omitempty"`
+	// Payment pays the organisation (with a pay movement in Budget).
+	Payment *Payment `json:"payment,omitempty"`
+	// Inspection opens or records an inspection.
+	Inspection *Inspection `json:"inspection,omitempty"`
+	// Rectification opens or changes a rectification.
+	Rectification *Rectification `json:"rectification,omitempty"`
+	// Evaluation opens, scores or completes a performance evaluation.
+	Evaluation *Evaluation `json:"evaluation,omitempty"`
+	// ContractStatus ends the contract.
+	ContractStatus *ContractStatus `json:"contractStatus,omitempty"`
 }
 
 // Planned is a new purchase.
@@ -285,4 +301,130 @@ type SupplierRecord struct {
 	Kind string `json:"kind"`
 	// Detail describes it.
 	Detail json.RawMessage `json:"detail,omitempty"`
+}
+
+// Evidence is a file supporting a delivery report, identified by its hash.
+type Evidence struct {
+	// Name is the file name.
+	Name string `json:"name"`
+	// SHA256 is the file's hex SHA-256.
+	SHA256 string `json:"sha256"`
+}
+
+// Report is a delivery report for a milestone.
+type Report struct {
+	// Seq is the milestone.
+	Seq int `json:"seq"`
+	// Version numbers the reports of that milestone from 1.
+	Version int `json:"version"`
+	// Delivered is the quantity delivered.
+	Delivered int64 `json:"delivered"`
+	// Beneficiaries is the number of people served.
+	Beneficiaries int64 `json:"beneficiaries"`
+	// Summary describes the delivery.
+	Summary string `json:"summary"`
+	// Evidence lists supporting files.
+	Evidence []Evidence `json:"evidence"`
+	// OnTime is true when the report came by the milestone's due date.
+	OnTime bool `json:"onTime"`
+}
+
+// Review is the officer's review of a report.
+type Review struct {
+	// Seq is the milestone.
+	Seq int `json:"seq"`
+	// Version is the report reviewed.
+	Version int `json:"version"`
+	// Accepted accepts the report; false returns it for resubmission.
+	Accepted bool `json:"accepted"`
+	// AcceptedQty is the quantity accepted.
+	AcceptedQty int64 `json:"acceptedQty"`
+	// Beneficiaries is the number of people served, as accepted.
+	Beneficiaries int64 `json:"beneficiaries"`
+}
+
+// MilestoneOverdue marks a milestone whose report is late.
+type MilestoneOverdue struct {
+	// Seq is the milestone.
+	Seq int `json:"seq"`
+}
+
+// Payment pays the organisation.
+type Payment struct {
+	// Kind is milestone, retention or settlement.
+	Kind string `json:"kind"`
+	// Milestone is the milestone paid, for a milestone payment.
+	Milestone int `json:"milestone,omitempty"`
+	// AmountFen is the amount paid (> 0).
+	AmountFen int64 `json:"amountFen"`
+}
+
+// Inspection opens or records an inspection.
+type Inspection struct {
+	// Seq numbers the contract's inspections from 1.
+	Seq int `json:"seq"`
+	// Due is when it falls due.
+	Due time.Time `json:"due"`
+	// InspectorID is the assigned inspector.
+	InspectorID int64 `json:"inspectorId"`
+	// Reinspection is true after a rectification.
+	Reinspection bool `json:"reinspection"`
+	// Recorded is true when this event records the result.
+	Recorded bool `json:"recorded"`
+	// Passed is the result.
+	Passed bool `json:"passed"`
+	// Findings describes what was found.
+	Findings string `json:"findings,omitempty"`
+	// Surveyed is the number of beneficiaries surveyed.
+	Surveyed int `json:"surveyed"`
+	// Satisfied is the number of them satisfied.
+	Satisfied int `json:"satisfied"`
+}
+
+// Rectification opens or changes a rectification (整改).
+type Rectification struct {
+	// Seq numbers the contract's rectifications from 1.
+	Seq int `json:"seq"`
+	// InspectionSeq is the failed inspection.
+	InspectionSeq int `json:"inspectionSeq"`
+	// Deadline is when it must be done.
+	Deadline time.Time `json:"deadline"`
+	// Status is open, done, closed or failed.
+	Status string `json:"status"`
+	// Summary is the organisation's account of what it fixed.
+	Summary string `json:"summary,omitempty"`
+}
+
+// Evaluation opens, scores or completes a performance evaluation.
+type Evaluation struct {
+	// Stage is midterm or final.
+	Stage string `json:"stage"`
+	// Due is when assessors should be done, when it opens.
+	Due time.Time `json:"due,omitempty"`
+	// Scores are indicator scores recorded by this event.
+	Scores []IndicatorScore `json:"scores,omitempty"`
+	// Done is true when this event completes the evaluation.
+	Done bool `json:"done"`
+	// TotalCenti is the total, when done.
+	TotalCenti int64 `json:"totalCenti,omitempty"`
+	// Grade is the grade, when done.
+	Grade string `json:"grade,omitempty"`
+}
+
+// IndicatorScore is one indicator's score by one scorer.
+type IndicatorScore struct {
+	// Code is the indicator.
+	Code string `json:"code"`
+	// Scorer is "measured" or the assessor's user ID.
+	Scorer string `json:"scorer"`
+	// Centi is the score in hundredths of a point.
+	Centi int64 `json:"centi"`
+	// Comment is the assessor's comment.
+	Comment string `json:"comment,omitempty"`
+}
+
+// ContractStatus ends a contract.
+type ContractStatus struct {
+	// Status is completed or terminated.
+	Status string `json:"status"`
 }

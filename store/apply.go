@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -71,8 +72,15 @@ func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.
 		}
 	}
 	if e.Status != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE purchases SET status = $2, round = $3, method = $4, bid_deadline = $5, updated_at = $6 WHERE id = $1`,
-			pid, e.Status.Status, e.Status.Round, e.Status.Method, e.Status.BidDeadline.UTC(), e.At.UTC()); err != nil {
+		// A zero deadline (the delivery phase) keeps the one recorded.
+		var deadline *time.Time
+		if !e.Status.BidDeadline.IsZero() {
+			d := e.Status.BidDeadline.UTC()
+			deadline = &d
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE purchases SET status = $2, round = $3, method = $4,
+				bid_deadline = COALESCE($5, bid_deadline), updated_at = $6 WHERE id = $1`,
+			pid, e.Status.Status, e.Status.Round, e.Status.Method, deadline, e.At.UTC()); err != nil {
 			return fmt.Errorf("update purchase status: %w", err)
 		}
 	}
@@ -146,6 +154,12 @@ func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.
 			return err
 		}
 	}
+	if e.Report != nil || e.Review != nil || e.Overdue != nil || e.Payment != nil || e.Inspection != nil ||
+		e.Rectification != nil || e.Evaluation != nil || e.ContractStatus != nil {
+		if err := applyDelivery(ctx, tx, pid, e); err != nil {
+			return err
+		}
+	}
 	if e.Record != nil {
 		d := e.Record.Detail
 		if len(d) == 0 {
@@ -200,6 +214,14 @@ func auditDetail(e event.Event) map[string]any {
 	}
 	add("budget", e.Budget, e.Budget != nil)
 	add("record", e.Record, e.Record != nil)
+	add("report", e.Report, e.Report != nil)
+	add("review", e.Review, e.Review != nil)
+	add("overdue", e.Overdue, e.Overdue != nil)
+	add("payment", e.Payment, e.Payment != nil)
+	add("inspection", e.Inspection, e.Inspection != nil)
+	add("rectification", e.Rectification, e.Rectification != nil)
+	add("evaluation", e.Evaluation, e.Evaluation != nil)
+	add("contractStatus", e.ContractStatus, e.ContractStatus != nil)
 	return d
 }
 

@@ -3,9 +3,7 @@ package workflows
 import (
 	"time"
 
-	"go.temporal.io/sdk/workflow"
-
-	"zhucan/catalog"
+		"zhucan/catalog"
 	"zhucan/rules"
 )
 
@@ -68,6 +66,12 @@ type DeliveryInput struct {
 	Policy rules.Policy `json:"policy"`
 	// Seq continues the event sequence of the purchase.
 	Seq int `json:"seq"`
+	// HistoryLimit continues the workflow as new past this many history
+	// events (0: 2,000, or when Temporal suggests it).
+	HistoryLimit int `json:"historyLimit,omitempty"`
+	// State is the delivery state carried across continue-as-new; nil
+	// when delivery starts.
+	State *DeliveryState `json:"state,omitempty"`
 }
 
 func (p *purchase) deliveryInput() DeliveryInput {
@@ -88,30 +92,3 @@ func (p *purchase) deliveryInput() DeliveryInput {
 	return in
 }
 
-// DeliveryView is the status of a purchase in delivery.
-type DeliveryView struct {
-	// PurchaseID is the purchase.
-	PurchaseID int64 `json:"purchaseId"`
-	// Status is where it stands.
-	Status Status `json:"status"`
-	// SupplierID is the contracted organisation.
-	SupplierID int64 `json:"supplierId"`
-	// AmountFen is the contract amount.
-	AmountFen int64 `json:"amountFen"`
-	// Milestones are the contract's milestones.
-	Milestones []ContractMilestone `json:"milestones"`
-}
-
-// DeliveryWorkflow follows a signed contract through delivery. This part
-// (milestones, quality monitoring, evaluation and settlement) is being
-// built; for now it holds the contract and answers the status Query.
-func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (Outcome, error) {
-	v := DeliveryView{PurchaseID: in.PurchaseID, Status: StatusDelivering, SupplierID: in.SupplierID, AmountFen: in.AmountFen, Milestones: in.Milestones}
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func(Actor) (DeliveryView, error) { return v, nil }); err != nil {
-		return Outcome{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return false }); err != nil {
-		return Outcome{}, err
-	}
-	return Outcome{Status: v.Status}, nil
-}

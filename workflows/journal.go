@@ -25,11 +25,28 @@ func actorRef(a Actor) string {
 	return "user:" + strconv.FormatInt(a.UserID, 10)
 }
 
+// journal is how a workflow records events: it queues them, and the
+// workflow's main loop writes them in order (flush). Both phases of a
+// purchase embed it and continue the same sequence.
+type journal struct {
+	// PurchaseID is the purchase whose events these are.
+	PurchaseID int64 `json:"purchaseId"`
+	// Seq is the number of the last event queued.
+	Seq int `json:"seq"`
+	// Written is the number of the last event in PostgreSQL.
+	Written int `json:"written"`
+	// Refused says why the purchase itself was refused, if it was.
+	Refused string `json:"refused,omitempty"`
+
+	wfID   string
+	outbox []event.Event
+}
+
 // emit queues an event for writing and returns its sequence number. Only
 // the main loop writes (flush), so writes are ordered and batched; update
 // handlers wait for their event to be written before answering, which
 // gives callers read-your-writes on the PostgreSQL read model.
-func (p *purchase) emit(ctx workflow.Context, action string, by Actor, e event.Event) int {
+func (p *journal) emit(ctx workflow.Context, action string, by Actor, e event.Event) int {
 	p.Seq++
 	e.Key = fmt.Sprintf("%s/%d", p.wfID, p.Seq)
 	e.Action = action
@@ -41,7 +58,7 @@ func (p *purchase) emit(ctx workflow.Context, action string, by Actor, e event.E
 
 // written waits until the event numbered seq is in PostgreSQL. When the
 // purchase itself was refused (no budget) the event never will be.
-func (p *purchase) written(ctx workflow.Context, seq int) error {
+func (p *journal) written(ctx workflow.Context, seq int) error {
 	if err := workflow.Await(ctx, func() bool { return p.Written >= seq || p.Refused != "" }); err != nil {
 		return err
 	}
@@ -53,7 +70,7 @@ func (p *purchase) written(ctx workflow.Context, seq int) error {
 
 // flush writes queued events with a local activity: a short PostgreSQL
 // transaction, which the engine runs without a round trip per write.
-func (p *purchase) flush(ctx workflow.Context) error {
+func (p *journal) flush(ctx workflow.Context) error {
 	for len(p.outbox) > 0 {
 		batch := p.outbox
 		p.outbox = nil
@@ -70,7 +87,7 @@ func (p *purchase) flush(ctx workflow.Context) error {
 				NonRetryableErrorTypes: []string{activities.ErrTypeBudgetRefused, activities.ErrTypeUnknownBudget},
 			},
 		})
-		args := activities.RecordArgs{PurchaseID: p.In.PurchaseID, WorkflowID: p.wfID, Events: batch}
+		args := activities.RecordArgs{PurchaseID: p.PurchaseID, WorkflowID: p.wfID, Events: batch}
 		if err := workflow.ExecuteLocalActivity(lctx, activities.RecordName, args).Get(ctx, nil); err != nil {
 			return err
 		}
@@ -82,7 +99,7 @@ func (p *purchase) flush(ctx workflow.Context) error {
 // wait blocks until cond holds or the deadline passes (a zero deadline
 // never passes), writing events as they are queued. It reports whether
 // cond held. The deadline is a durable timer: it survives worker restarts.
-func (p *purchase) wait(ctx workflow.Context, deadline time.Time, cond func() bool) (bool, error) {
+func (p *journal) wait(ctx workflow.Context, deadline time.Time, cond func() bool) (bool, error) {
 	fired := false
 	if !deadline.IsZero() {
 		if d := deadline.Sub(workflow.Now(ctx)); d <= 0 {

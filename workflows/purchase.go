@@ -83,12 +83,7 @@ type purchase struct {
 	FailReason   string         `json:"failReason"`
 	CancelReason string         `json:"cancelReason"`
 	ReservedFen  int64          `json:"reservedFen"`
-	Refused      string         `json:"refused"`
-	Seq          int            `json:"seq"`
-	Written      int            `json:"written"`
-
-	wfID   string
-	outbox []event.Event
+	journal
 }
 
 // Outcome is what a purchase workflow returns when it ends.
@@ -108,7 +103,7 @@ const ErrTypeInvalidInput = "InvalidPurchase"
 // publish the notice and reserve the ceiling, take sealed bids until the
 // deadline, open them, let the panel score, award, hear challenges, sign.
 func PurchaseWorkflow(ctx workflow.Context, in PurchaseInput) (Outcome, error) {
-	p := &purchase{In: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	p := &purchase{In: in, journal: journal{PurchaseID: in.PurchaseID, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}}
 	if errs := ValidateInput(in, workflow.Now(ctx)); len(errs) > 0 {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(errs.Error(), ErrTypeInvalidInput, errs)
 	}
@@ -369,7 +364,7 @@ func (p *purchase) finish(ctx workflow.Context, o Outcome) (Outcome, error) {
 	return o, nil
 }
 
-func (p *purchase) finishHandlers(ctx workflow.Context) error {
+func (p *journal) finishHandlers(ctx workflow.Context) error {
 	if err := p.flush(ctx); err != nil {
 		return err
 	}

@@ -171,3 +171,99 @@ type ReasonArgs struct {
 	// Reason explains the decision.
 	Reason string `json:"reason"`
 }
+
+// Names of the delivery phase's Updates.
+const (
+	// UpdateReport submits a milestone's delivery report.
+	UpdateReport = "report"
+	// UpdateReview accepts or returns a milestone's report.
+	UpdateReview = "review"
+	// UpdateInspect records an inspection.
+	UpdateInspect = "inspect"
+	// UpdateRectified reports a rectification done.
+	UpdateRectified = "rectified"
+	// UpdateEvaluate records an assessor's indicator scores.
+	UpdateEvaluate = "evaluate"
+	// UpdateTerminate terminates the contract.
+	UpdateTerminate = "terminate"
+)
+
+// Evidence is a file that supports a report, named and hashed.
+type Evidence struct {
+	// Name is the file name.
+	Name string `json:"name"`
+	// SHA256 is the hex SHA-256 of its content.
+	SHA256 string `json:"sha256"`
+}
+
+// ReportArgs report a milestone's delivery.
+type ReportArgs struct {
+	// Actor is a user of the contracted organisation.
+	Actor Actor `json:"actor"`
+	// Seq is the milestone.
+	Seq int `json:"seq"`
+	// Delivered is the quantity delivered, in the item's unit.
+	Delivered int64 `json:"delivered"`
+	// Beneficiaries is the number of people served.
+	Beneficiaries int64 `json:"beneficiaries"`
+	// Summary describes the delivery.
+	Summary string `json:"summary"`
+	// Evidence lists supporting files.
+	Evidence []Evidence `json:"evidence"`
+}
+
+// ReviewArgs accept or return a milestone's report.
+type ReviewArgs struct {
+	// Actor is the officer.
+	Actor Actor `json:"actor"`
+	// Seq is the milestone.
+	Seq int `json:"seq"`
+	// Accepted accepts the report; false returns it.
+	Accepted bool `json:"accepted"`
+	// AcceptedQty is the quantity accepted (at most the quantity delivered).
+	AcceptedQty int64 `json:"acceptedQty"`
+	// Reason is required to return a report.
+	Reason string `json:"reason"`
+}
+
+// InspectArgs record an inspection.
+type InspectArgs struct {
+	// Actor is an inspector of the purchase.
+	Actor Actor `json:"actor"`
+	// Passed is the result.
+	Passed bool `json:"passed"`
+	// Findings describes what was found (required when failed).
+	Findings string `json:"findings"`
+	// Surveyed is the number of beneficiaries surveyed.
+	Surveyed int `json:"surveyed"`
+	// Satisfied is the number of them satisfied.
+	Satisfied int `json:"satisfied"`
+}
+
+// RectifiedArgs report a rectification done.
+type RectifiedArgs struct {
+	// Actor is a user of the contracted organisation.
+	Actor Actor `json:"actor"`
+	// Seq is the rectification.
+	Seq int `json:"seq"`
+	// Summary says what was fixed.
+	Summary string `json:"summary"`
+}
+
+// IndicatorScore is an assessor's score of one indicator.
+type IndicatorScore struct {
+	// Indicator is the indicator's code.
+	Indicator string `json:"indicator"`
+	// Score is from 0 to the indicator's weight.
+	Score rules.Points `json:"score"`
+}
+
+// EvaluateArgs are an assessor's scores of every scored indicator.
+type EvaluateArgs struct {
+	// Actor is an assessor of the purchase.
+	Actor Actor `json:"actor"`
+	// Scores has one entry per scored indicator.
+	Scores []IndicatorScore `json:"scores"`
+	// Comment is the assessor's comment.
+	Comment string `json:"comment"`
+}
