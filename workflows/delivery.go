@@ -3,7 +3,7 @@ package workflows
 import (
 	"time"
 
-		"zhucan/catalog"
+	"zhucan/catalog"
 	"zhucan/rules"
 )
 
@@ -91,4 +91,3 @@ func (p *purchase) deliveryInput() DeliveryInput {
 	}
 	return in
 }
-
