@@ -21,37 +21,48 @@ const contractFen = 48_000_000
 // days.
 func (f *fixture) signed() workflows.DeliveryInput {
 	f.t.Helper()
-	in := f.input(1)
-	in.ServiceStart, in.ServiceEnd = t0, t0.AddDate(0, 0, 180)
-	d := workflows.DeliveryInput{PurchaseID: 1, Title: in.Title, Item: f.item, BudgetID: f.budget.ID, ReservedFen: contractFen,
-		SupplierID: f.orgs[0].ID, AmountFen: contractFen, Quantity: 100, ServiceStart: in.ServiceStart, ServiceEnd: in.ServiceEnd,
-		Inspectors: in.Inspectors, Assessors: in.Assessors, Officer: f.officer, Method: in.Method, Round: 1, Policy: in.Policy, Seq: 4}
 	pay := rules.SplitByPercent(contractFen, []int{30, 40, 30})
-	var ms []event.Milestone
+	var ms []workflows.ContractMilestone
 	for i, q := range []int64{30, 40, 30} {
-		m := workflows.ContractMilestone{Seq: i + 1, Name: fmt.Sprintf("节点%d", i+1), Due: t0.AddDate(0, 0, 60*(i+1)),
-			Quantity: q, PaymentPercent: []int{30, 40, 30}[i], PaymentFen: pay[i]}
-		d.Milestones = append(d.Milestones, m)
-		ms = append(ms, event.Milestone{Seq: m.Seq, Name: m.Name, Due: m.Due, Quantity: q, PaymentPercent: m.PaymentPercent, PaymentFen: m.PaymentFen})
+		ms = append(ms, workflows.ContractMilestone{Seq: i + 1, Name: fmt.Sprintf("节点%d", i+1), Due: t0.AddDate(0, 0, 60*(i+1)),
+			Quantity: q, PaymentPercent: []int{30, 40, 30}[i], PaymentFen: pay[i]})
 	}
+	return f.signedContract(rules.Statutory(), t0, t0.AddDate(0, 0, 180), ms)
+}
+
+// signedContract writes purchase 1 with a contract for 48,000,000 fen
+// with org0 over the milestones ms, as if tendered and signed, and
+// returns the input of its delivery.
+func (f *fixture) signedContract(pol rules.Policy, start, end time.Time, ms []workflows.ContractMilestone) workflows.DeliveryInput {
+	f.t.Helper()
+	in := f.input(1)
+	var qty int64
+	var ems []event.Milestone
+	for _, m := range ms {
+		qty += m.Quantity
+		ems = append(ems, event.Milestone{Seq: m.Seq, Name: m.Name, Due: m.Due, Quantity: m.Quantity, PaymentPercent: m.PaymentPercent, PaymentFen: m.PaymentFen})
+	}
+	d := workflows.DeliveryInput{PurchaseID: 1, Title: in.Title, Item: f.item, BudgetID: f.budget.ID, ReservedFen: contractFen,
+		SupplierID: f.orgs[0].ID, AmountFen: contractFen, Quantity: qty, ServiceStart: start, ServiceEnd: end, Milestones: ms,
+		Inspectors: in.Inspectors, Assessors: in.Assessors, Officer: f.officer, Method: in.Method, Round: 1, Policy: pol, Seq: 4}
 	members := []event.Member{{UserID: f.inspector.UserID, Duty: "inspector"}, {UserID: f.assessor.UserID, Duty: "assessor"}}
 	for _, id := range in.Panel {
 		members = append(members, event.Member{UserID: id, Duty: "panel"})
 	}
-	at := t0.Add(-90 * 24 * time.Hour)
+	at := start.Add(-90 * 24 * time.Hour)
 	wf := workflows.WorkflowID(1)
 	events := []event.Event{
 		{Key: wf + "/1", Action: "purchase.planned", At: at, Actor: "system", Planned: &event.Planned{Title: in.Title,
-			CatalogYear: f.item.Year, CatalogCode: f.item.Code, Area: f.item.Area, BudgetID: f.budget.ID, Quantity: 100,
-			CeilingFen: 50_000_000, Method: string(in.Method), BidDeadline: at, ServiceStart: in.ServiceStart, ServiceEnd: in.ServiceEnd,
-			PriceWeight: 30, Policy: "statutory", Members: members},
+			CatalogYear: f.item.Year, CatalogCode: f.item.Code, Area: f.item.Area, BudgetID: f.budget.ID, Quantity: qty,
+			CeilingFen: 50_000_000, Method: string(in.Method), BidDeadline: at, ServiceStart: start, ServiceEnd: end,
+			PriceWeight: 30, Policy: pol.Name, Members: members},
 			Budget: &event.Budget{BudgetID: f.budget.ID, Kind: "reserve", AmountFen: 50_000_000}},
 		{Key: wf + "/2", Action: "bids.opened", At: at, Actor: "system", Opened: &event.Opened{Round: 1,
 			Bids: []event.Bid{{SupplierID: f.orgs[0].ID, PriceFen: contractFen, SubmittedAt: at}}}},
 		{Key: wf + "/3", Action: "award.notified", At: at, Actor: "system", Award: &event.Award{Round: 1, SupplierID: f.orgs[0].ID, AmountFen: contractFen}},
 		{Key: wf + "/4", Action: "contract.signed", At: at, Actor: "system", Contract: &event.Contract{SupplierID: f.orgs[0].ID,
-			AmountFen: contractFen, Quantity: 100, ServiceStart: in.ServiceStart, ServiceEnd: in.ServiceEnd, OfficerSignedAt: at,
-			SupplierSignedAt: at, Milestones: ms}, Budget: &event.Budget{BudgetID: f.budget.ID, Kind: "release", AmountFen: 2_000_000}},
+			AmountFen: contractFen, Quantity: qty, ServiceStart: start, ServiceEnd: end, OfficerSignedAt: at,
+			SupplierSignedAt: at, Milestones: ems}, Budget: &event.Budget{BudgetID: f.budget.ID, Kind: "release", AmountFen: 2_000_000}},
 	}
 	if err := f.db.Apply(context.Background(), 1, wf, events); err != nil {
 		f.t.Fatal(err)
