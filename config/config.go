@@ -39,7 +39,14 @@ type Config struct {
 	TemporalBinary string
 	// TemporalUIPort is the dev server's web UI port (ZHUCAN_TEMPORAL_UI_PORT).
 	TemporalUIPort int
+	// PayloadKey seals what zhucan stores in Temporal (ZHUCAN_PAYLOAD_KEY,
+	// 64 hex digits); when unset, the key file in DataDir is used, created
+	// by the development stack.
+	PayloadKey string
 }
+
+// PayloadKeyFile is where the development stack keeps its payload key.
+func (c Config) PayloadKeyFile() string { return filepath.Join(c.DataDir, "payload.key") }
 
 // FromEnv reads the configuration from the environment, with defaults for a
 // developer's machine.
@@ -55,6 +62,7 @@ func FromEnv() (Config, error) {
 		AdminToken:        os.Getenv("ZHUCAN_ADMIN_TOKEN"),
 		DataDir:           env("ZHUCAN_DATA_DIR", ".data"),
 		TemporalBinary:    env("ZHUCAN_TEMPORAL_BIN", filepath.Join("bin", "temporal")),
+		PayloadKey:        os.Getenv("ZHUCAN_PAYLOAD_KEY"),
 	}
 	port, err := strconv.Atoi(env("ZHUCAN_TEMPORAL_UI_PORT", "8233"))
 	if err != nil || port <= 0 || port > 65535 {

@@ -61,19 +61,50 @@ func repoRoot(t *testing.T) string {
 // interpolation, normalisation and consistency checks.
 func loadProject(t *testing.T, env map[string]string) *types.Project {
 	t.Helper()
+	p, err := load(t, withPayloadKey(env))
+	if err != nil {
+		t.Fatalf("load docker-compose.yml: %v", err)
+	}
+	return p
+}
+
+// testPayloadKey stands in for the one variable without a default.
+const testPayloadKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+func withPayloadKey(env map[string]string) map[string]string {
+	out := map[string]string{"ZHUCAN_PAYLOAD_KEY": testPayloadKey}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
+}
+
+func load(t *testing.T, env map[string]string) (*types.Project, error) {
+	t.Helper()
 	root := repoRoot(t)
 	details := types.ConfigDetails{
 		WorkingDir:  root,
 		ConfigFiles: []types.ConfigFile{{Filename: filepath.Join(root, "docker-compose.yml")}},
 		Environment: types.Mapping(env),
 	}
-	p, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+	return loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
 		o.SetProjectName("zhucan", true)
 	})
-	if err != nil {
-		t.Fatalf("load docker-compose.yml: %v", err)
+}
+
+// TestComposeRequiresThePayloadKey: without the key the stack must not
+// start (a default key would seal nothing).
+func TestComposeRequiresThePayloadKey(t *testing.T) {
+	_, err := load(t, map[string]string{})
+	if err == nil || !strings.Contains(err.Error(), "ZHUCAN_PAYLOAD_KEY") {
+		t.Fatalf("loading without ZHUCAN_PAYLOAD_KEY: %v", err)
 	}
-	return p
+	p := loadProject(t, prodEnv)
+	for _, name := range zhucanServices {
+		if got := envOf(t, service(t, p, name), "ZHUCAN_PAYLOAD_KEY"); got != testPayloadKey {
+			t.Errorf("%s gets payload key %q", name, got)
+		}
+	}
 }
 
 // service returns the named service or fails the test.

@@ -193,6 +193,25 @@ func TestIntegrationPurchaseLifecycle(t *testing.T) {
 		t.Errorf("audit trail\n got %v\nwant %v", actions, want)
 	}
 
+	// Sealed even in Temporal: no bid price or proposal is readable in the history.
+	hist := c.GetWorkflowHistory(context.Background(), id, run.GetRunID(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	sealed := 0
+	for hist.HasNext() {
+		e, err := hist.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range e.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetArgs().GetPayloads() {
+			if string(p.GetMetadata()["encoding"]) != "binary/encrypted" || strings.Contains(string(p.GetData()), "42000000") {
+				t.Errorf("an Update's arguments are readable in Temporal's history: %s", p.GetMetadata()["encoding"])
+			}
+			sealed++
+		}
+	}
+	if sealed == 0 {
+		t.Error("no Update found in the history")
+	}
+
 	// Search attributes make the purchase findable in the Temporal web UI.
 	sa := desc.WorkflowExecutionInfo.GetSearchAttributes().GetIndexedFields()
 	for _, k := range []string{workflows.SAMethod, workflows.SAStatus, workflows.SAArea} {
@@ -262,7 +281,10 @@ func writeHistory(t *testing.T, c client.Client, id, runID, file string) {
 // TestReplayRecordedHistory replays a recorded purchase: a change to the
 // workflow code that is not deterministic fails here.
 func TestReplayRecordedHistory(t *testing.T) {
-	r := sdkworker.NewWorkflowReplayer()
+	r, err := sdkworker.NewWorkflowReplayerWithOptions(sdkworker.WorkflowReplayerOptions{DataConverter: testenv.DataConverter()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r.RegisterWorkflow(workflows.PurchaseWorkflow)
 	r.RegisterWorkflow(workflows.DeliveryWorkflow)
 	for _, file := range historyFiles {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -17,6 +18,7 @@ import (
 	"zhucan/activities"
 	"zhucan/api"
 	"zhucan/catalog"
+	"zhucan/codec"
 	"zhucan/config"
 	"zhucan/devenv"
 	"zhucan/store"
@@ -52,11 +54,33 @@ func prepareDB(ctx context.Context, dsn string) (*store.DB, error) {
 	return db, nil
 }
 
-func dialTemporal(ctx context.Context, cfg config.Config) (client.Client, error) {
+// payloadKey returns ZHUCAN_PAYLOAD_KEY, or the development stack's key
+// file; create makes that file when missing (make run), otherwise a
+// missing key is an error, since an API and a worker with different keys
+// cannot read each other's payloads.
+func payloadKey(cfg config.Config, create bool) ([]byte, error) {
+	if cfg.PayloadKey != "" {
+		return codec.ParseKey(cfg.PayloadKey)
+	}
+	if create {
+		return codec.LoadOrCreateKey(cfg.PayloadKeyFile())
+	}
+	if _, err := os.Stat(cfg.PayloadKeyFile()); err != nil {
+		return nil, errors.New("ZHUCAN_PAYLOAD_KEY is not set and there is no " + cfg.PayloadKeyFile() + ": set it to 64 hexadecimal digits (openssl rand -hex 32), the same for the API and the worker")
+	}
+	return codec.LoadOrCreateKey(cfg.PayloadKeyFile())
+}
+
+func dialTemporal(ctx context.Context, cfg config.Config, key []byte) (client.Client, error) {
+	dc, err := codec.DataConverter(key)
+	if err != nil {
+		return nil, err
+	}
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(slog.Default().With("component", "temporal-sdk")),
+		HostPort:      cfg.TemporalAddress,
+		Namespace:     cfg.TemporalNamespace,
+		DataConverter: dc,
+		Logger:        sdklog.NewStructuredLogger(slog.Default().With("component", "temporal-sdk")),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("Temporal is not reachable at %s: %w", cfg.TemporalAddress, err)
@@ -102,12 +126,16 @@ func runAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	key, err := payloadKey(cfg, false)
+	if err != nil {
+		return err
+	}
 	db, err := prepareDB(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg)
+	tc, err := dialTemporal(ctx, cfg, key)
 	if err != nil {
 		return err
 	}
@@ -123,12 +151,16 @@ func runWorker(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	key, err := payloadKey(cfg, false)
+	if err != nil {
+		return err
+	}
 	db, err := prepareDB(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg)
+	tc, err := dialTemporal(ctx, cfg, key)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,11 @@ func runDev(ctx context.Context, out io.Writer) error {
 			slog.Error("stopping Temporal", "err", err)
 		}
 	}()
-	tc, err := dialTemporal(ctx, cfg)
+	key, err := payloadKey(cfg, true)
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, cfg, key)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ func freeAddr(t *testing.T) string {
 
 func TestAPIWithPostgresDownSaysOneSentence(t *testing.T) {
 	t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:1/zhucan?sslmode=disable")
+	t.Setenv("ZHUCAN_PAYLOAD_KEY", testenv.PayloadKey)
 	err := run(context.Background(), []string{"api"}, io.Discard)
 	if err == nil {
 		t.Fatal("api started without PostgreSQL")
@@ -37,6 +38,19 @@ func TestAPIWithPostgresDownSaysOneSentence(t *testing.T) {
 	msg := err.Error()
 	if strings.Contains(msg, "\n") || !strings.Contains(msg, "PostgreSQL is not reachable at 127.0.0.1:1/zhucan") {
 		t.Fatalf("want one sentence naming the address, got %q", msg)
+	}
+}
+
+func TestWorkerWithoutPayloadKeySaysWhatToSet(t *testing.T) {
+	t.Setenv("ZHUCAN_PAYLOAD_KEY", "")
+	t.Setenv("ZHUCAN_DATA_DIR", t.TempDir())
+	err := run(context.Background(), []string{"worker"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "ZHUCAN_PAYLOAD_KEY") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v", err)
+	}
+	t.Setenv("ZHUCAN_PAYLOAD_KEY", "not-hex")
+	if err := run(context.Background(), []string{"api"}, io.Discard); err == nil || !strings.Contains(err.Error(), "hexadecimal") {
+		t.Fatalf("bad key: %v", err)
 	}
 }
 

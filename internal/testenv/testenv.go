@@ -20,9 +20,11 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
+	"zhucan/codec"
 	"zhucan/store"
 	"zhucan/workflows"
 )
@@ -156,7 +158,8 @@ func Temporal(t testing.TB) client.Client {
 		s, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 			ExistingPath: bin,
 			ClientOptions: &client.Options{
-				Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+				DataConverter: DataConverter(),
+				Logger:        sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 			},
 			LogLevel:  "error",
 			ExtraArgs: extra,
@@ -168,6 +171,24 @@ func Temporal(t testing.TB) client.Client {
 		devServer = s
 	}
 	return devServer.Client()
+}
+
+// PayloadKey is the key tests seal Temporal payloads with; recorded
+// histories under testdata were sealed with it.
+const PayloadKey = "7a6875636e2d746573742d6f6e6c792d7061796c6f61642d6b65792d32303236"
+
+// DataConverter seals payloads with PayloadKey, as the API and worker do
+// with theirs.
+func DataConverter() converter.DataConverter {
+	key, err := codec.ParseKey(PayloadKey)
+	if err != nil {
+		panic(err)
+	}
+	dc, err := codec.DataConverter(key)
+	if err != nil {
+		panic(err)
+	}
+	return dc
 }
 
 // Main runs the tests of a package and stops its Temporal dev server.
