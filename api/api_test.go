@@ -29,7 +29,7 @@ func newServer(t *testing.T) *httptest.Server {
 			t.Fatal(err)
 		}
 	}
-	srv := api.New(db, testenv.Temporal(t), valid.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := api.New(api.Options{DB: db, Temporal: testenv.Temporal(t), Validator: valid.New(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts

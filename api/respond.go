@@ -75,3 +75,5 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error
 	s.log.ErrorContext(r.Context(), "request failed", "requestId", RequestID(r.Context()), "err", err)
 	s.problem(w, r, http.StatusInternalServerError, "内部错误，请稍后重试", "Internal error, please retry later", "", nil)
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -15,22 +15,54 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
 )
 
+// Options are the Server's dependencies and settings.
+type Options struct {
+	// DB is zhucan's database.
+	DB *store.DB
+	// Temporal is the client that starts and updates purchase workflows.
+	Temporal client.Client
+	// TaskQueue is where purchase workflows run.
+	TaskQueue string
+	// Policy is the rule set new purchases run under.
+	Policy rules.Policy
+	// Validator validates request bodies.
+	Validator *valid.Validator
+	// Log receives access and error logs.
+	Log *slog.Logger
+	// CallTimeout bounds each call to Temporal and PostgreSQL (default 15s).
+	CallTimeout time.Duration
+}
+
 // Server serves the HTTP API.
 type Server struct {
-	db       *store.DB
-	temporal client.Client
-	valid    *valid.Validator
-	log      *slog.Logger
-	mux      *http.ServeMux
+	db        *store.DB
+	temporal  client.Client
+	taskQueue string
+	policy    rules.Policy
+	valid     *valid.Validator
+	log       *slog.Logger
+	timeout   time.Duration
+	mux       *http.ServeMux
 }
 
 // New builds a Server on its dependencies.
-func New(db *store.DB, tc client.Client, v *valid.Validator, log *slog.Logger) *Server {
-	s := &Server{db: db, temporal: tc, valid: v, log: log, mux: http.NewServeMux()}
+func New(o Options) *Server {
+	if o.Validator == nil {
+		o.Validator = valid.New()
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = 15 * time.Second
+	}
+	s := &Server{db: o.DB, temporal: o.Temporal, taskQueue: o.TaskQueue, policy: o.Policy, valid: o.Validator,
+		log: o.Log, timeout: o.CallTimeout, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -38,11 +70,29 @@ func New(db *store.DB, tc client.Client, v *valid.Validator, log *slog.Logger) *
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.health)
 	s.mux.HandleFunc("GET /api/v1/catalog", s.getCatalog)
+	s.mux.HandleFunc("POST /api/v1/catalog/items", s.roles(s.addCatalogItem, "admin"))
+	s.mux.HandleFunc("GET /api/v1/me", s.roles(s.me))
+	s.mux.HandleFunc("GET /api/v1/me/tasks", s.roles(s.myTasks))
+	s.mux.HandleFunc("POST /api/v1/users", s.roles(s.createUser, "admin"))
+	s.mux.HandleFunc("GET /api/v1/users", s.roles(s.listUsers, "admin", "officer"))
+	s.mux.HandleFunc("POST /api/v1/suppliers", s.roles(s.createSupplier, "admin", "officer"))
+	s.mux.HandleFunc("GET /api/v1/suppliers", s.roles(s.listSuppliers, "admin", "officer"))
+	s.mux.HandleFunc("GET /api/v1/suppliers/{id}", s.roles(s.getSupplier))
+	s.mux.HandleFunc("POST /api/v1/suppliers/{id}/dishonesty", s.roles(s.setDishonesty, "admin", "officer"))
+	s.mux.HandleFunc("POST /api/v1/budgets", s.roles(s.createBudget, "officer"))
+	s.mux.HandleFunc("GET /api/v1/budgets", s.roles(s.listBudgets, "admin", "officer"))
+	s.mux.HandleFunc("GET /api/v1/budgets/{id}", s.roles(s.getBudget, "admin", "officer"))
+	s.mux.HandleFunc("POST /api/v1/purchases", s.roles(s.createPurchase, "officer"))
+	s.mux.HandleFunc("GET /api/v1/purchases", s.listPurchases)
+	s.mux.HandleFunc("GET /api/v1/purchases/{id}", s.getPurchase)
+	s.mux.HandleFunc("GET /api/v1/purchases/{id}/events", s.getEvents)
+	s.actionRoutes()
 }
 
-// Handler returns the root handler with request IDs, access logs and panic recovery.
+// Handler returns the root handler with request IDs, access logs, panic
+// recovery, authentication and idempotent POSTs.
 func (s *Server) Handler() http.Handler {
-	return s.middleware(s.mux)
+	return s.middleware(s.authenticate(s.idempotent(s.mux)))
 }
 
 // ListenAndServe serves on addr until ctx ends, then shuts down gracefully.

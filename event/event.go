@@ -69,6 +69,18 @@ type Event struct {
 	Evaluation *Evaluation `json:"evaluation,omitempty"`
 	// ContractStatus ends the contract.
 	ContractStatus *ContractStatus `json:"contractStatus,omitempty"`
+	// Signature records one party's signature of the awarded contract.
+	Signature *Signature `json:"signature,omitempty"`
+}
+
+// Signature is one party's signature of the contract awarded in a round.
+type Signature struct {
+	// Round is the tender round.
+	Round int `json:"round"`
+	// SupplierID is the awarded organisation.
+	SupplierID int64 `json:"supplierId"`
+	// Party is officer or supplier.
+	Party string `json:"party"`
 }
 
 // Planned is a new purchase.

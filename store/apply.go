@@ -130,6 +130,16 @@ func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.
 			return fmt.Errorf("update award status: %w", err)
 		}
 	}
+	if g := e.Signature; g != nil {
+		col := "officer_signed_at"
+		if g.Party == "supplier" {
+			col = "supplier_signed_at"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE awards SET `+col+` = $4 WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3
+			AND status = 'notified'`, pid, g.Round, g.SupplierID, e.At.UTC()); err != nil {
+			return fmt.Errorf("record signature: %w", err)
+		}
+	}
 	if e.Challenge != nil {
 		c := e.Challenge
 		if _, err := tx.ExecContext(ctx, `INSERT INTO challenges (purchase_id, seq, round, supplier_id, reason, filed_at)
@@ -222,6 +232,7 @@ func auditDetail(e event.Event) map[string]any {
 	add("rectification", e.Rectification, e.Rectification != nil)
 	add("evaluation", e.Evaluation, e.Evaluation != nil)
 	add("contractStatus", e.ContractStatus, e.ContractStatus != nil)
+	add("signature", e.Signature, e.Signature != nil)
 	return d
 }
 

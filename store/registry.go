@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"zhucan/rules"
@@ -124,6 +125,10 @@ type User struct {
 // CreateUser adds an account. A supplier user must name its organisation,
 // others must not; a taken name is refused with a field error.
 func (db *DB) CreateUser(ctx context.Context, v *valid.Validator, u User) (User, error) {
+	return createUser(ctx, db.X, v, u)
+}
+
+func createUser(ctx context.Context, q sqlx.QueryerContext, v *valid.Validator, u User) (User, error) {
 	if err := v.Struct(u); err != nil {
 		return u, err
 	}
@@ -132,7 +137,7 @@ func (db *DB) CreateUser(ctx context.Context, v *valid.Validator, u User) (User,
 		errs.Add("supplierId", "供应商账户必须且只有供应商账户绑定社会组织", "a supplier account, and only a supplier account, names its organisation")
 		return u, errs
 	}
-	err := db.X.GetContext(ctx, &u, `INSERT INTO users (name, role, supplier_id, password_hash) VALUES ($1, $2, $3, $4)
+	err := sqlx.GetContext(ctx, q, &u, `INSERT INTO users (name, role, supplier_id, password_hash) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (name) DO NOTHING RETURNING id, name, role, supplier_id, password_hash, created_at`,
 		u.Name, u.Role, u.SupplierID, u.PasswordHash)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -35,6 +35,7 @@ func (p *purchase) register(ctx workflow.Context) error {
 		{UpdateAwardNext, p.onAwardNext, p.validateAwardNext},
 		{UpdateRetender, p.onRetender, p.validateRetender},
 		{UpdateCancel, p.onCancel, p.validateCancel},
+		{UpdateOpened, p.onOpened, func(workflow.Context) error { return nil }},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
 			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -67,6 +68,15 @@ func requireText(field, s string) error {
 		return refuse(CodeInvalid, field, "%s 不能为空", "%s is required", field)
 	}
 	return nil
+}
+
+// onOpened waits for the purchase's first event (its creation and the
+// reservation) to be written, or for the refusal.
+func (p *purchase) onOpened(ctx workflow.Context) (Status, error) {
+	if err := p.written(ctx, 1); err != nil {
+		return StatusCancelled, err
+	}
+	return p.Status, nil
 }
 
 // --- bids ---
@@ -420,7 +430,8 @@ func (p *purchase) onSign(ctx workflow.Context, a SignArgs) (Status, error) {
 	} else {
 		p.Award.OfficerSignedAt = now
 	}
-	seq := p.emit(ctx, "contract.signed_by_"+party, a.Actor, event.Event{})
+	seq := p.emit(ctx, "contract.signed_by_"+party, a.Actor, event.Event{
+		Signature: &event.Signature{Round: p.Round, SupplierID: p.Award.SupplierID, Party: party}})
 	if err := p.written(ctx, seq); err != nil {
 		return p.Status, err
 	}

@@ -32,6 +32,11 @@ const (
 	UpdateRetender = "retender"
 	// UpdateCancel cancels the purchase before signing.
 	UpdateCancel = "cancel"
+	// UpdateOpened answers once the purchase is recorded and its ceiling
+	// reserved, or refuses when the budget cannot cover it. The API sends
+	// it with the start of the workflow (update-with-start), so that
+	// creating a purchase gets a definitive answer.
+	UpdateOpened = "opened"
 	// QueryStatus returns the purchase as a viewer may see it.
 	QueryStatus = "status"
 )

@@ -21,6 +21,7 @@ import (
 	"zhucan/codec"
 	"zhucan/config"
 	"zhucan/devenv"
+	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
 	"zhucan/worker"
@@ -140,10 +141,32 @@ func runAPI(ctx context.Context) error {
 		return err
 	}
 	defer tc.Close()
-	srv := api.New(db, tc, valid.New(), slog.Default())
+	srv, err := newAPI(ctx, cfg, db, tc)
+	if err != nil {
+		return err
+	}
 	return srv.ListenAndServe(ctx, cfg.HTTPAddr, func(a net.Addr) {
 		slog.InfoContext(ctx, "API listening", "url", "http://"+a.String())
 	})
+}
+
+// newAPI builds the API server with the configured policy, bootstrapping
+// the admin account when ZHUCAN_ADMIN_TOKEN is set.
+func newAPI(ctx context.Context, cfg config.Config, db *store.DB, tc client.Client) (*api.Server, error) {
+	day := cfg.Day
+	if cfg.Policy == "statutory" {
+		day = 0
+	}
+	pol, err := rules.ByName(cfg.Policy, day)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AdminToken != "" {
+		if _, err := db.EnsureAdmin(ctx, cfg.AdminToken); err != nil {
+			return nil, err
+		}
+	}
+	return api.New(api.Options{DB: db, Temporal: tc, TaskQueue: cfg.TaskQueue, Policy: pol, Validator: valid.New(), Log: slog.Default()}), nil
 }
 
 func runWorker(ctx context.Context) error {

@@ -11,11 +11,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"zhucan/activities"
-	"zhucan/api"
 	"zhucan/config"
 	"zhucan/devenv"
 	"zhucan/store"
-	"zhucan/valid"
 	"zhucan/worker"
 	"zhucan/workflows"
 )
@@ -73,7 +71,10 @@ func runDev(ctx context.Context, out io.Writer) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return worker.Run(gctx, tc, cfg.TaskQueue, activities.New(db)) })
-	srv := api.New(db, tc, valid.New(), slog.Default())
+	srv, err := newAPI(ctx, cfg, db, tc)
+	if err != nil {
+		return err
+	}
 	g.Go(func() error {
 		return srv.ListenAndServe(gctx, cfg.HTTPAddr, func(a net.Addr) {
 			pgWhere := store.Redact(cfg.DatabaseURL)

@@ -1,0 +1,582 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"zhucan/rules"
+	"zhucan/store"
+	"zhucan/valid"
+	"zhucan/workflows"
+)
+
+func (s *Server) actionRoutes() {
+	p := "/api/v1/purchases/{id}/"
+	for path, h := range map[string]http.HandlerFunc{
+		"POST " + p + "bids":                      s.roles(s.submitBid, "supplier"),
+		"DELETE " + p + "bids/mine":               s.roles(s.withdrawBid, "supplier"),
+		"POST " + p + "bids/{bid}/low-price":      s.roles(s.lowPrice, "evaluator"),
+		"POST " + p + "scores":                    s.roles(s.submitScores, "evaluator"),
+		"POST " + p + "recusal":                   s.roles(s.recuse, "evaluator"),
+		"POST " + p + "panel":                     s.roles(s.appoint, "officer"),
+		"POST " + p + "challenges":                s.roles(s.challenge, "supplier"),
+		"POST " + p + "challenges/{cid}/answer":   s.roles(s.answer, "officer"),
+		"POST " + p + "signatures":                s.roles(s.sign, "officer", "supplier"),
+		"POST " + p + "award-next":                s.roles(s.awardNext, "officer"),
+		"POST " + p + "retender":                  s.roles(s.retender, "officer"),
+		"POST " + p + "cancel":                    s.roles(s.cancel, "officer"),
+		"POST " + p + "terminate":                 s.roles(s.terminate, "officer"),
+		"POST " + p + "milestones/{seq}/reports":  s.roles(s.report, "supplier"),
+		"POST " + p + "milestones/{seq}/review":   s.roles(s.review, "officer"),
+		"POST " + p + "inspections":               s.roles(s.inspect, "evaluator"),
+		"POST " + p + "rectifications/{rid}/done": s.roles(s.rectified, "supplier"),
+		"POST " + p + "evaluations":               s.roles(s.evaluate, "evaluator"),
+	} {
+		s.mux.HandleFunc(path, h)
+	}
+}
+
+// ActionResult is the answer to an action on a purchase.
+type ActionResult struct {
+	// Result is what the workflow answered (a round, a status, a number).
+	Result any `json:"result"`
+	// Status is the purchase's status afterwards.
+	Status string `json:"status"`
+}
+
+// update sends an Update to purchase pid and answers with its result. A
+// retried request with the same Idempotency-Key reuses the Update ID, so
+// Temporal returns the first result instead of acting twice.
+func (s *Server) update(w http.ResponseWriter, r *http.Request, pid int64, name string, args any) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	if _, err := s.db.PurchaseByID(ctx, pid); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	opts := client.UpdateWorkflowOptions{WorkflowID: workflows.WorkflowID(pid), UpdateName: name, Args: []any{args},
+		WaitForStage: client.WorkflowUpdateStageCompleted}
+	if key := idempotencyKey(r.Context()); key != "" {
+		opts.UpdateID = fmt.Sprintf("idem-%d-%s", caller(r.Context()).ID, key)
+	}
+	h, err := s.temporal.UpdateWorkflow(ctx, opts)
+	var result any
+	if err == nil {
+		err = h.Get(ctx, &result)
+	}
+	if err != nil {
+		s.workflowError(w, r, err)
+		return
+	}
+	p, err := s.db.PurchaseByID(ctx, pid)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, ActionResult{Result: result, Status: p.Status})
+}
+
+// workflowError answers a refusal or failure from Temporal: the workflow's
+// own reasons are 403, 409 or 422, never a 500.
+func (s *Server) workflowError(w http.ResponseWriter, r *http.Request, err error) {
+	if ref, ok := workflows.AsRefusal(err); ok {
+		status := map[string]int{workflows.CodeForbidden: http.StatusForbidden, workflows.CodeState: http.StatusConflict,
+			workflows.CodeInvalid: http.StatusUnprocessableEntity}[ref.Code]
+		if status == 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		var fe valid.Errors
+		if ref.Field != "" {
+			fe.Add(ref.Field, ref.ZH, ref.EN)
+		}
+		detail := ref.ZH
+		if english(r) {
+			detail = ref.EN
+		}
+		s.problem(w, r, status, "操作被拒绝", "Refused", detail, fe)
+		return
+	}
+	var nf *serviceerror.NotFound
+	var done *serviceerror.WorkflowExecutionAlreadyStarted
+	msg := err.Error()
+	switch {
+	case errors.As(err, &nf):
+		s.problem(w, r, http.StatusConflict, "该采购已结束", "This purchase is closed", "", nil)
+	case errors.As(err, &done):
+		s.problem(w, r, http.StatusConflict, "该采购已存在", "This purchase already exists", "", nil)
+	case errors.Is(err, context.DeadlineExceeded):
+		s.problem(w, r, http.StatusGatewayTimeout, "处理超时，请用同一幂等键重试", "Timed out; retry with the same Idempotency-Key", "", nil)
+	case strings.Contains(msg, "unknown update") || strings.Contains(msg, "not registered") ||
+		strings.Contains(msg, "completed before the Update") || strings.Contains(msg, "already completed"):
+		s.problem(w, r, http.StatusConflict, "当前阶段不能进行此操作", "Not possible at this stage of the purchase", "", nil)
+	default:
+		s.internalError(w, r, err)
+	}
+}
+
+// BidRequest is a bid.
+type BidRequest struct {
+	// PriceFen is the price for the whole purchase, in fen.
+	PriceFen int64 `json:"priceFen" validate:"required,min=1"`
+	// Proposal is the technical proposal.
+	Proposal string `json:"proposal" validate:"required,max=20000"`
+}
+
+func (s *Server) submitBid(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req BidRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	u := caller(r.Context())
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	sp, err := s.db.SupplierByID(ctx, *u.SupplierID)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateBid, workflows.BidArgs{Actor: actorOf(u),
+		Supplier: workflows.Supplier{ID: sp.ID, Name: sp.Name, Qualifications: sp.Qualifications, Dishonest: sp.Dishonest},
+		PriceFen: req.PriceFen, Proposal: req.Proposal})
+}
+
+func (s *Server) withdrawBid(w http.ResponseWriter, r *http.Request) {
+	if pid, ok := s.pathID(w, r, "id"); ok {
+		s.update(w, r, pid, workflows.UpdateWithdrawBid, workflows.WithdrawArgs{Actor: actorOf(caller(r.Context()))})
+	}
+}
+
+// Score is a technical score as JSON: a number with at most two decimals.
+type Score string
+
+// UnmarshalJSON accepts a JSON number with at most two decimals.
+func (p *Score) UnmarshalJSON(b []byte) error {
+	if _, err := rules.ParsePoints(string(b)); err != nil || strings.HasPrefix(string(b), `"`) {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[float64]()}
+	}
+	*p = Score(b)
+	return nil
+}
+
+func (p Score) points() rules.Points {
+	pts, _ := rules.ParsePoints(string(p))
+	return pts
+}
+
+// BidScoreRequest is one bid's technical score.
+type BidScoreRequest struct {
+	// BidID is the bid.
+	BidID int64 `json:"bidId" validate:"required,min=1"`
+	// Technical is the score from 0 to 100 − price weight.
+	Technical Score `json:"technical" validate:"required"`
+}
+
+// ScoresRequest are a panel member's scores.
+type ScoresRequest struct {
+	// Scores has one entry per valid bid.
+	Scores []BidScoreRequest `json:"scores" validate:"required,min=1,dive"`
+}
+
+func (s *Server) currentRound(ctx context.Context, pid int64) (int, error) {
+	p, err := s.db.PurchaseByID(ctx, pid)
+	return p.Round, err
+}
+
+func (s *Server) submitScores(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req ScoresRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	round, err := s.currentRound(ctx, pid)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	args := workflows.ScoreArgs{Actor: actorOf(caller(r.Context()))}
+	var fe valid.Errors
+	for i, sc := range req.Scores {
+		sid, err := s.db.BidSupplier(ctx, pid, round, sc.BidID)
+		if errors.Is(err, store.ErrNotFound) {
+			fe.Add(fmt.Sprintf("scores[%d].bidId", i), "不是本轮的投标", "not a bid of the current round")
+			continue
+		}
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		args.Scores = append(args.Scores, workflows.TechnicalScore{SupplierID: sid, Technical: sc.Technical.points()})
+	}
+	if len(fe) > 0 {
+		s.invalid(w, r, fe)
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateScore, args)
+}
+
+// ReasonRequest carries a reason.
+type ReasonRequest struct {
+	// Reason explains the action.
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+func (s *Server) reasoned(w http.ResponseWriter, r *http.Request, name string, mk func(workflows.Actor, string) any) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req ReasonRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	s.update(w, r, pid, name, mk(actorOf(caller(r.Context())), req.Reason))
+}
+
+func (s *Server) recuse(w http.ResponseWriter, r *http.Request) {
+	s.reasoned(w, r, workflows.UpdateRecuse, func(a workflows.Actor, why string) any { return workflows.RecuseArgs{Actor: a, Reason: why} })
+}
+
+func (s *Server) challenge(w http.ResponseWriter, r *http.Request) {
+	s.reasoned(w, r, workflows.UpdateChallenge, func(a workflows.Actor, why string) any { return workflows.ChallengeArgs{Actor: a, Reason: why} })
+}
+
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
+	s.reasoned(w, r, workflows.UpdateCancel, func(a workflows.Actor, why string) any { return workflows.ReasonArgs{Actor: a, Reason: why} })
+}
+
+func (s *Server) terminate(w http.ResponseWriter, r *http.Request) {
+	s.reasoned(w, r, workflows.UpdateTerminate, func(a workflows.Actor, why string) any { return workflows.ReasonArgs{Actor: a, Reason: why} })
+}
+
+func (s *Server) awardNext(w http.ResponseWriter, r *http.Request) {
+	s.reasoned(w, r, workflows.UpdateAwardNext, func(a workflows.Actor, why string) any { return workflows.ReasonArgs{Actor: a, Reason: why} })
+}
+
+// AppointRequest appoints a panel member.
+type AppointRequest struct {
+	// UserID is the evaluator appointed.
+	UserID int64 `json:"userId" validate:"required,min=1"`
+	// Replaces removes that member (who has not scored).
+	Replaces int64 `json:"replaces,omitempty" validate:"omitempty,min=1"`
+	// Reason explains a replacement.
+	Reason string `json:"reason,omitempty" validate:"max=2000"`
+}
+
+func (s *Server) appoint(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req AppointRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	var fe valid.Errors
+	if err := s.checkPeople(ctx, &fe, "userId", []int64{req.UserID}); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if len(fe) > 0 {
+		s.invalid(w, r, fieldErr("userId", fe[0].Message, fe[0].MessageEN))
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateAppoint, workflows.AppointArgs{Actor: actorOf(caller(r.Context())),
+		UserID: req.UserID, Replaces: req.Replaces, Reason: req.Reason})
+}
+
+// LowPriceRequest is the panel's decision on an abnormally low bid.
+type LowPriceRequest struct {
+	// Accept keeps the bid; false rejects it.
+	Accept bool `json:"accept"`
+	// Reason is required either way.
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+func (s *Server) lowPrice(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	bid, ok := s.pathID(w, r, "bid")
+	if !ok {
+		return
+	}
+	var req LowPriceRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	round, err := s.currentRound(ctx, pid)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	sid, err := s.db.BidSupplier(ctx, pid, round, bid)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateLowPrice, workflows.LowPriceArgs{Actor: actorOf(caller(r.Context())),
+		SupplierID: sid, Accept: req.Accept, Reason: req.Reason})
+}
+
+// AnswerRequest answers a challenge.
+type AnswerRequest struct {
+	// Upheld says whether the challenge is upheld.
+	Upheld bool `json:"upheld"`
+	// Action is rescore or retender for an upheld challenge.
+	Action string `json:"action,omitempty" validate:"omitempty,oneof=rescore retender"`
+	// Response is the written answer.
+	Response string `json:"response" validate:"required,max=5000"`
+}
+
+func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	cid, ok := s.pathID(w, r, "cid")
+	if !ok {
+		return
+	}
+	var req AnswerRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateAnswer, workflows.AnswerArgs{Actor: actorOf(caller(r.Context())), Seq: int(cid),
+		Upheld: req.Upheld, Action: req.Action, Response: req.Response})
+}
+
+// SignRequest signs the contract; it has no fields.
+type SignRequest struct{}
+
+func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req SignRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateSign, workflows.SignArgs{Actor: actorOf(caller(r.Context()))})
+}
+
+// RetenderRequest opens a new round.
+type RetenderRequest struct {
+	// BidDeadline closes the new round.
+	BidDeadline time.Time `json:"bidDeadline" validate:"required"`
+	// Method switches the procurement method.
+	Method string `json:"method,omitempty" validate:"omitempty,oneof=open_tender competitive_consultation single_source"`
+	// ApprovalRef is the finance bureau's approval of a method switch.
+	ApprovalRef string `json:"approvalRef,omitempty" validate:"max=200"`
+	// ApprovalDate is the date of that approval.
+	ApprovalDate *time.Time `json:"approvalDate,omitempty"`
+}
+
+func (s *Server) retender(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req RetenderRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	args := workflows.RetenderArgs{Actor: actorOf(caller(r.Context())), BidDeadline: req.BidDeadline.UTC(),
+		Method: rules.Method(req.Method), ApprovalRef: req.ApprovalRef}
+	if req.ApprovalDate != nil {
+		args.ApprovalDate = req.ApprovalDate.UTC()
+	}
+	s.update(w, r, pid, workflows.UpdateRetender, args)
+}
+
+// EvidenceRequest is a file supporting a report.
+type EvidenceRequest struct {
+	// Name is the file name.
+	Name string `json:"name" validate:"required,max=255"`
+	// SHA256 is the file's hex SHA-256.
+	SHA256 string `json:"sha256" validate:"required,len=64,hexadecimal"`
+}
+
+// ReportRequest reports a milestone's delivery.
+type ReportRequest struct {
+	// DeliveredQuantity is the quantity delivered.
+	DeliveredQuantity int64 `json:"deliveredQuantity" validate:"min=0"`
+	// Beneficiaries is the number of people served.
+	Beneficiaries int64 `json:"beneficiaries" validate:"min=0"`
+	// Summary describes the delivery.
+	Summary string `json:"summary" validate:"required,max=10000"`
+	// Evidence lists supporting files.
+	Evidence []EvidenceRequest `json:"evidence" validate:"max=100,dive"`
+}
+
+func (s *Server) seq(w http.ResponseWriter, r *http.Request, name string) (int, bool) {
+	n, err := strconv.Atoi(r.PathValue(name))
+	if err != nil || n < 1 {
+		s.problem(w, r, http.StatusNotFound, "找不到", "Not found", name+" must be a positive integer", nil)
+		return 0, false
+	}
+	return n, true
+}
+
+func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	seq, ok := s.seq(w, r, "seq")
+	if !ok {
+		return
+	}
+	var req ReportRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	args := workflows.ReportArgs{Actor: actorOf(caller(r.Context())), Seq: seq, Delivered: req.DeliveredQuantity,
+		Beneficiaries: req.Beneficiaries, Summary: req.Summary, Evidence: []workflows.Evidence{}}
+	for _, e := range req.Evidence {
+		args.Evidence = append(args.Evidence, workflows.Evidence{Name: e.Name, SHA256: strings.ToLower(e.SHA256)})
+	}
+	s.update(w, r, pid, workflows.UpdateReport, args)
+}
+
+// ReviewRequest reviews a milestone's report.
+type ReviewRequest struct {
+	// Accepted accepts it; false returns it.
+	Accepted bool `json:"accepted"`
+	// AcceptedQuantity defaults to the quantity reported.
+	AcceptedQuantity *int64 `json:"acceptedQuantity,omitempty" validate:"omitempty,min=0"`
+	// Reason is required to return a report.
+	Reason string `json:"reason,omitempty" validate:"max=5000"`
+}
+
+func (s *Server) review(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	seq, ok := s.seq(w, r, "seq")
+	if !ok {
+		return
+	}
+	var req ReviewRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	args := workflows.ReviewArgs{Actor: actorOf(caller(r.Context())), Seq: seq, Accepted: req.Accepted, Reason: req.Reason}
+	if req.AcceptedQuantity != nil {
+		args.AcceptedQty = *req.AcceptedQuantity
+	} else if req.Accepted {
+		ctx, cancel := s.ctx(r)
+		defer cancel()
+		rep, err := s.db.LastReport(ctx, pid, seq)
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		args.AcceptedQty = rep.DeliveredQuantity
+	}
+	s.update(w, r, pid, workflows.UpdateReview, args)
+}
+
+// InspectionRequest records an inspection.
+type InspectionRequest struct {
+	// Passed is the result.
+	Passed bool `json:"passed"`
+	// Findings describes what was found (required when failed).
+	Findings string `json:"findings" validate:"max=10000"`
+	// Surveyed is the number of beneficiaries surveyed.
+	Surveyed int `json:"surveyed" validate:"min=0,max=100000"`
+	// Satisfied is the number of them satisfied.
+	Satisfied int `json:"satisfied" validate:"min=0,ltefield=Surveyed"`
+}
+
+func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req InspectionRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateInspect, workflows.InspectArgs{Actor: actorOf(caller(r.Context())), Passed: req.Passed,
+		Findings: req.Findings, Surveyed: req.Surveyed, Satisfied: req.Satisfied})
+}
+
+// RectifiedRequest reports a rectification done.
+type RectifiedRequest struct {
+	// Summary says what was fixed.
+	Summary string `json:"summary" validate:"required,max=10000"`
+}
+
+func (s *Server) rectified(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	rid, ok := s.seq(w, r, "rid")
+	if !ok {
+		return
+	}
+	var req RectifiedRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateRectified, workflows.RectifiedArgs{Actor: actorOf(caller(r.Context())), Seq: rid, Summary: req.Summary})
+}
+
+// IndicatorScoreRequest scores one indicator.
+type IndicatorScoreRequest struct {
+	// Indicator is the indicator's code.
+	Indicator string `json:"indicator" validate:"required,max=60"`
+	// Score is from 0 to the indicator's weight.
+	Score Score `json:"score" validate:"required"`
+}
+
+// EvaluationRequest is an assessor's evaluation.
+type EvaluationRequest struct {
+	// Scores has one entry per scored indicator.
+	Scores []IndicatorScoreRequest `json:"scores" validate:"required,min=1,dive"`
+	// Comment is the assessor's comment.
+	Comment string `json:"comment" validate:"max=10000"`
+}
+
+func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req EvaluationRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	args := workflows.EvaluateArgs{Actor: actorOf(caller(r.Context())), Comment: req.Comment}
+	for _, sc := range req.Scores {
+		args.Scores = append(args.Scores, workflows.IndicatorScore{Indicator: sc.Indicator, Score: sc.Score.points()})
+	}
+	s.update(w, r, pid, workflows.UpdateEvaluate, args)
+}

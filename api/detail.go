@@ -1,0 +1,206 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"zhucan/store"
+	"zhucan/workflows"
+)
+
+// Members are a purchase's evaluators by duty.
+type Members struct {
+	// Panel scores bids.
+	Panel []store.Member `json:"panel"`
+	// Inspectors inspect delivery.
+	Inspectors []store.Member `json:"inspectors"`
+	// Assessors score performance.
+	Assessors []store.Member `json:"assessors"`
+}
+
+// PurchaseDetail is everything about a purchase the caller may see.
+type PurchaseDetail struct {
+	store.Purchase
+	// Members are the evaluators, shown to officers and to the members themselves.
+	Members *Members `json:"members,omitempty"`
+	// Bids are the opened bids (sealed ones never appear).
+	Bids []store.Bid `json:"bids"`
+	// MyBid is the caller's own bid in the current round, sealed or not.
+	MyBid *workflows.BidView `json:"myBid,omitempty"`
+	// Awards are the award notices.
+	Awards []store.Award `json:"awards"`
+	// Challenges are the challenges and their answers.
+	Challenges []store.Challenge `json:"challenges"`
+	// Contract is the signed contract.
+	Contract *store.Contract `json:"contract,omitempty"`
+	// Milestones are the contract's milestones with their reports.
+	Milestones []store.Milestone `json:"milestones"`
+	// Inspections are the quality inspections.
+	Inspections []store.Inspection `json:"inspections"`
+	// Rectifications are the rectifications.
+	Rectifications []store.Rectification `json:"rectifications"`
+	// Evaluations are the performance evaluations with grades.
+	Evaluations []store.Evaluation `json:"evaluations"`
+	// Payments are the payments made.
+	Payments []store.Payment `json:"payments"`
+	// PaidFen is what has been paid.
+	PaidFen int64 `json:"paidFen"`
+	// Live is the tender phase's state from the workflow (deadlines, what
+	// blocks the award), as the caller may see it.
+	Live *workflows.View `json:"live,omitempty"`
+}
+
+func (s *Server) getPurchase(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	d, err := s.detail(ctx, id, caller(r.Context()))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, d)
+}
+
+// tenderPhase reports whether the purchase's workflow is still in its tender run.
+func tenderPhase(status string) bool {
+	switch workflows.Status(status) {
+	case workflows.StatusTendering, workflows.StatusEvaluating, workflows.StatusChallengePeriod,
+		workflows.StatusContracting, workflows.StatusFailed:
+		return true
+	}
+	return false
+}
+
+func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseDetail, error) {
+	p, err := s.db.PurchaseByID(ctx, id)
+	if err != nil {
+		return PurchaseDetail{}, err
+	}
+	d := PurchaseDetail{Purchase: p, Bids: []store.Bid{}, Milestones: []store.Milestone{}, Inspections: []store.Inspection{},
+		Rectifications: []store.Rectification{}, Evaluations: []store.Evaluation{}, Payments: []store.Payment{}}
+	members, err := s.db.Members(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	onPanel, member := false, false
+	ms := &Members{Panel: []store.Member{}, Inspectors: []store.Member{}, Assessors: []store.Member{}}
+	for _, m := range members {
+		if u != nil && m.UserID == u.ID {
+			member = true
+			onPanel = onPanel || m.Duty == "panel"
+		}
+		switch m.Duty {
+		case "panel":
+			ms.Panel = append(ms.Panel, m)
+		case "inspector":
+			ms.Inspectors = append(ms.Inspectors, m)
+		case "assessor":
+			ms.Assessors = append(ms.Assessors, m)
+		}
+	}
+	officer := hasRole(u, "officer", "admin")
+	if officer || member {
+		d.Members = ms
+	}
+	if d.Awards, err = s.db.Awards(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Challenges, err = s.db.Challenges(ctx, id); err != nil {
+		return d, err
+	}
+	bids, err := s.db.Bids(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	awarded := map[int]bool{}
+	for _, a := range d.Awards {
+		awarded[a.Round] = true
+	}
+	for _, b := range bids {
+		own := u != nil && u.Role == "supplier" && u.SupplierID != nil && *u.SupplierID == b.SupplierID
+		if !(officer || onPanel || own) {
+			// Prices are read out at opening; proposals stay with the
+			// purchaser and the panel; scores are published with the award.
+			b.Proposal = ""
+			if !awarded[b.Round] {
+				b.TechnicalCenti, b.PriceScoreCenti, b.TotalCenti, b.Rank = nil, nil, nil, nil
+			}
+			b.LowPriceDecision, b.ScoredBy = "", nil
+		}
+		d.Bids = append(d.Bids, b)
+	}
+	// Challenges name their challenger: shown to officers and the challenger.
+	for i := range d.Challenges {
+		c := &d.Challenges[i]
+		own := u != nil && u.SupplierID != nil && *u.SupplierID == c.SupplierID
+		if !officer && !own {
+			c.Reason = ""
+		}
+	}
+	if tenderPhase(p.Status) {
+		if v, err := s.liveView(ctx, id, u); err == nil {
+			if !(officer || member) {
+				v.Panel = nil
+			}
+			d.Live = &v
+			d.MyBid = v.MyBid
+		} else {
+			s.log.WarnContext(ctx, "query purchase workflow", "purchase", id, "err", err)
+		}
+	}
+	c, err := s.db.ContractOf(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return d, nil
+	}
+	if err != nil {
+		return d, err
+	}
+	d.Contract = &c
+	if d.Milestones, err = s.db.Milestones(ctx, c.ID); err != nil {
+		return d, err
+	}
+	if d.Inspections, err = s.db.Inspections(ctx, c.ID); err != nil {
+		return d, err
+	}
+	if d.Rectifications, err = s.db.Rectifications(ctx, c.ID); err != nil {
+		return d, err
+	}
+	if d.Evaluations, err = s.db.Evaluations(ctx, c.ID); err != nil {
+		return d, err
+	}
+	if d.Payments, err = s.db.Payments(ctx, c.ID); err != nil {
+		return d, err
+	}
+	for _, pm := range d.Payments {
+		d.PaidFen += pm.AmountFen
+	}
+	if d.Inspections == nil {
+		d.Inspections = []store.Inspection{}
+	}
+	if d.Rectifications == nil {
+		d.Rectifications = []store.Rectification{}
+	}
+	if d.Payments == nil {
+		d.Payments = []store.Payment{}
+	}
+	if d.Evaluations == nil {
+		d.Evaluations = []store.Evaluation{}
+	}
+	return d, nil
+}
+
+// liveView queries the tender workflow as the caller.
+func (s *Server) liveView(ctx context.Context, id int64, u *store.User) (workflows.View, error) {
+	var v workflows.View
+	val, err := s.temporal.QueryWorkflow(ctx, workflows.WorkflowID(id), "", workflows.QueryStatus, actorOf(u))
+	if err != nil {
+		return v, err
+	}
+	err = val.Get(&v)
+	return v, err
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
+
+	"zhucan/valid"
+)
+
+// NewToken returns a fresh API token: 32 random bytes, URL-safe.
+func NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate token: %w", err)
+	}
+	return "zc_" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// tokenHash is how tokens are stored: only their SHA-256.
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// HashPassword hashes a web password with bcrypt.
+func HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// AddToken stores the hash of token for user.
+func (db *DB) AddToken(ctx context.Context, userID int64, token, label string) error {
+	if _, err := db.X.ExecContext(ctx, `INSERT INTO api_tokens (user_id, token_hash, label) VALUES ($1, $2, $3)
+		ON CONFLICT (token_hash) DO NOTHING`, userID, tokenHash(token), label); err != nil {
+		return fmt.Errorf("store token of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// UserByToken returns the user an unrevoked API token belongs to.
+func (db *DB) UserByToken(ctx context.Context, token string) (User, error) {
+	var u User
+	err := db.X.GetContext(ctx, &u, `UPDATE api_tokens t SET last_used_at = now()
+		FROM users u WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id
+		RETURNING u.id, u.name, u.role, u.supplier_id, u.password_hash, u.created_at`, tokenHash(token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return u, fmt.Errorf("look up token: %w", err)
+	}
+	return u, nil
+}
+
+// UserByID reads one user.
+func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
+	var u User
+	err := db.X.GetContext(ctx, &u, `SELECT id, name, role, supplier_id, password_hash, created_at FROM users WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("user %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return u, fmt.Errorf("read user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UserByPassword returns the user whose name and password match.
+func (db *DB) UserByPassword(ctx context.Context, name, password string) (User, error) {
+	var u User
+	err := db.X.GetContext(ctx, &u, `SELECT id, name, role, supplier_id, password_hash, created_at FROM users WHERE name = $1`, name)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (u.PasswordHash == nil || bcrypt.CompareHashAndPassword([]byte(*u.PasswordHash), []byte(password)) != nil)) {
+		return User{}, fmt.Errorf("sign in %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return u, fmt.Errorf("read user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// EnsureAdmin makes sure an admin named "admin" exists and that token is
+// one of its API tokens (ZHUCAN_ADMIN_TOKEN). It is idempotent.
+func (db *DB) EnsureAdmin(ctx context.Context, token string) (User, error) {
+	var u User
+	err := db.X.GetContext(ctx, &u, `INSERT INTO users (name, role) VALUES ('admin', 'admin')
+		ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+		RETURNING id, name, role, supplier_id, password_hash, created_at`)
+	if err != nil {
+		return u, fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if u.Role != "admin" {
+		return u, errors.New("bootstrap admin: a user named admin exists without the admin role")
+	}
+	return u, db.AddToken(ctx, u.ID, token, "ZHUCAN_ADMIN_TOKEN")
+}
+
+// IdempotentResponse is the stored first answer to an idempotent POST.
+type IdempotentResponse struct {
+	// Status is the HTTP status; 0 while the first request is in flight.
+	Status int `db:"status"`
+	// Headers are the response headers worth replaying.
+	Headers []byte `db:"headers"`
+	// Body is the response body.
+	Body []byte `db:"body"`
+	// RequestHash identifies the request the key was first used with.
+	RequestHash []byte `db:"request_hash"`
+	// Resource is what the first request created, if it got that far.
+	Resource *string `db:"resource"`
+	// Stale is true when an unfinished first request is old enough to be
+	// presumed dead (its API process crashed).
+	Stale bool `db:"stale"`
+}
+
+// ClaimIdempotencyKey records that user's key is being used for a request.
+// It reports claimed=false with the earlier record when the key was used
+// before (its response, or Status 0 while that request is in flight).
+func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID int64, key, method, path string, reqHash []byte) (claimed bool, prev IdempotentResponse, err error) {
+	res, err := db.X.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING`, userID, key, method, path, reqHash)
+	if err != nil {
+		return false, prev, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, prev, nil
+	}
+	err = db.X.GetContext(ctx, &prev, `SELECT coalesce(status, 0) AS status, headers, body, request_hash, resource,
+			status IS NULL AND created_at < now() - interval '30 seconds' AS stale
+		FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key)
+	if err != nil {
+		return false, prev, fmt.Errorf("read idempotency key: %w", err)
+	}
+	return false, prev, nil
+}
+
+// CompleteIdempotencyKey stores the answer given under a claimed key.
+func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key string, status int, headers, body []byte) error {
+	if _, err := db.X.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = now()
+		WHERE user_id = $1 AND key = $2`, userID, key, status, headers, body); err != nil {
+		return fmt.Errorf("complete idempotency key: %w", err)
+	}
+	return nil
+}
+
+// NoteIdempotentResource records what a claimed request created.
+func (db *DB) NoteIdempotentResource(ctx context.Context, userID int64, key, resource string) error {
+	if _, err := db.X.ExecContext(ctx, `UPDATE idempotency_keys SET resource = $3 WHERE user_id = $1 AND key = $2`, userID, key, resource); err != nil {
+		return fmt.Errorf("note idempotent resource: %w", err)
+	}
+	return nil
+}
+
+// IdempotentResource returns what an earlier attempt under key created, or "".
+func (db *DB) IdempotentResource(ctx context.Context, userID int64, key string) (string, error) {
+	var res *string
+	err := db.X.GetContext(ctx, &res, `SELECT resource FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("read idempotent resource: %w", err)
+	}
+	if res == nil {
+		return "", nil
+	}
+	return *res, nil
+}
+
+// ReleaseIdempotencyKey forgets a claim whose request failed before acting,
+// so that the client's retry can act.
+func (db *DB) ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error {
+	if _, err := db.X.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status IS NULL`, userID, key); err != nil {
+		return fmt.Errorf("release idempotency key: %w", err)
+	}
+	return nil
+}
+
+// CreateUserWithToken adds an account and its first API token in one
+// transaction, so that no account exists without the token shown for it.
+func (db *DB) CreateUserWithToken(ctx context.Context, v *valid.Validator, u User, token string) (User, error) {
+	var out User
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = createUser(ctx, tx, v, u)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, token_hash, label) VALUES ($1, $2, 'created')`,
+			out.ID, tokenHash(token)); err != nil {
+			return fmt.Errorf("store token of user %d: %w", out.ID, err)
+		}
+		return nil
+	})
+	return out, err
+}

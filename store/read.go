@@ -1,0 +1,628 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Purchase is a purchase as the read model holds it.
+type Purchase struct {
+	// ID is the purchase number.
+	ID int64 `db:"id" json:"id"`
+	// WorkflowID is its Temporal workflow.
+	WorkflowID string `db:"workflow_id" json:"workflowId"`
+	// Title is its title.
+	Title string `db:"title" json:"title"`
+	// CatalogYear and CatalogCode name the catalogue item.
+	CatalogYear int `db:"catalog_year" json:"catalogYear"`
+	// CatalogCode is the item's code.
+	CatalogCode string `db:"catalog_code" json:"catalogCode"`
+	// ItemNameZH is the item's Chinese name.
+	ItemNameZH string `db:"item_name_zh" json:"itemNameZh"`
+	// ItemNameEN is the item's English name.
+	ItemNameEN string `db:"item_name_en" json:"itemNameEn"`
+	// UnitZH is the item's unit.
+	UnitZH string `db:"unit_zh" json:"unitZh"`
+	// Area is the service area.
+	Area string `db:"area" json:"category"`
+	// BudgetID is the budget line.
+	BudgetID int64 `db:"budget_id" json:"budgetId"`
+	// Quantity is the quantity purchased.
+	Quantity int64 `db:"quantity" json:"quantity"`
+	// CeilingFen is the ceiling price.
+	CeilingFen int64 `db:"ceiling_fen" json:"ceilingFen"`
+	// Method is the procurement method of the current round.
+	Method string `db:"method" json:"method"`
+	// Status is where it stands.
+	Status string `db:"status" json:"status"`
+	// Round is the current tender round.
+	Round int `db:"round" json:"round"`
+	// BidDeadline closes the current round.
+	BidDeadline time.Time `db:"bid_deadline" json:"bidDeadline"`
+	// ServiceStart begins the service period.
+	ServiceStart time.Time `db:"service_start" json:"serviceStart"`
+	// ServiceEnd ends it.
+	ServiceEnd time.Time `db:"service_end" json:"serviceEnd"`
+	// PriceWeight is the price's share of the score.
+	PriceWeight int `db:"price_weight" json:"priceWeight"`
+	// Policy names the rule set.
+	Policy string `db:"policy" json:"policy"`
+	// CreatedBy is the officer who created it.
+	CreatedBy *int64 `db:"created_by" json:"createdBy,omitempty"`
+	// CreatedAt is when.
+	CreatedAt time.Time `db:"created_at" json:"createdAt"`
+	// UpdatedAt is its last change.
+	UpdatedAt time.Time `db:"updated_at" json:"updatedAt"`
+}
+
+const purchaseColumns = `p.id, p.workflow_id, p.title, p.catalog_year, p.catalog_code, i.name_zh AS item_name_zh,
+	i.name_en AS item_name_en, i.unit_zh, p.area, p.budget_id, p.quantity, p.ceiling_fen, p.method, p.status, p.round,
+	p.bid_deadline, p.service_start, p.service_end, p.price_weight, p.policy, p.created_by, p.created_at, p.updated_at`
+
+const purchaseFrom = ` FROM purchases p JOIN catalog_items i ON i.year = p.catalog_year AND i.code = p.catalog_code`
+
+// PurchaseFilter selects purchases for a list.
+type PurchaseFilter struct {
+	// Status, Category (area) and Method match exactly when set.
+	Status, Category, Method string
+	// SupplierID keeps purchases the organisation bid on or holds.
+	SupplierID int64
+	// Query matches the title or the item name.
+	Query string
+	// Before keeps purchases numbered below it (keyset pagination).
+	Before int64
+	// Limit caps the rows.
+	Limit int
+}
+
+// ListPurchases lists purchases, newest first.
+func (db *DB) ListPurchases(ctx context.Context, f PurchaseFilter) ([]Purchase, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.Status != "" {
+		where = append(where, "p.status = "+arg(f.Status))
+	}
+	if f.Category != "" {
+		where = append(where, "p.area = "+arg(f.Category))
+	}
+	if f.Method != "" {
+		where = append(where, "p.method = "+arg(f.Method))
+	}
+	if f.SupplierID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM bids b WHERE b.purchase_id = p.id AND b.supplier_id = "+arg(f.SupplierID)+")")
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%")
+		where = append(where, "(p.title ILIKE "+like+" OR i.name_zh ILIKE "+like+" OR i.name_en ILIKE "+like+")")
+	}
+	if f.Before > 0 {
+		where = append(where, "p.id < "+arg(f.Before))
+	}
+	q := `SELECT ` + purchaseColumns + purchaseFrom
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY p.id DESC LIMIT " + arg(f.Limit)
+	var out []Purchase
+	if err := db.X.SelectContext(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("list purchases: %w", err)
+	}
+	return out, nil
+}
+
+// PurchaseByID reads one purchase.
+func (db *DB) PurchaseByID(ctx context.Context, id int64) (Purchase, error) {
+	var p Purchase
+	err := db.X.GetContext(ctx, &p, `SELECT `+purchaseColumns+purchaseFrom+` WHERE p.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("purchase %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return p, fmt.Errorf("read purchase %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// Member is an evaluator assigned to a purchase.
+type Member struct {
+	// UserID is the evaluator.
+	UserID int64 `db:"user_id" json:"userId"`
+	// Name is their name.
+	Name string `db:"name" json:"name"`
+	// Duty is panel, inspector or assessor.
+	Duty string `db:"duty" json:"duty"`
+	// RecusedAt is set after a recusal or removal.
+	RecusedAt *time.Time `db:"recused_at" json:"recusedAt,omitempty"`
+	// RecusalReason explains it.
+	RecusalReason string `db:"recusal_reason" json:"recusalReason,omitempty"`
+}
+
+// Members lists a purchase's evaluators.
+func (db *DB) Members(ctx context.Context, pid int64) ([]Member, error) {
+	var out []Member
+	if err := db.X.SelectContext(ctx, &out, `SELECT m.user_id, u.name, m.duty, m.recused_at, m.recusal_reason
+		FROM purchase_members m JOIN users u ON u.id = m.user_id WHERE m.purchase_id = $1 ORDER BY m.duty, m.user_id`, pid); err != nil {
+		return nil, fmt.Errorf("read members of purchase %d: %w", pid, err)
+	}
+	return out, nil
+}
+
+// Bid is an opened bid.
+type Bid struct {
+	// ID is the bid's number.
+	ID int64 `db:"id" json:"id"`
+	// Round is its tender round.
+	Round int `db:"round" json:"round"`
+	// SupplierID is the bidder.
+	SupplierID int64 `db:"supplier_id" json:"supplierId"`
+	// SupplierName is its name.
+	SupplierName string `db:"supplier_name" json:"supplierName"`
+	// PriceFen is the price.
+	PriceFen int64 `db:"price_fen" json:"priceFen"`
+	// Proposal is the technical proposal.
+	Proposal string `db:"proposal" json:"proposal,omitempty"`
+	// Status is valid or rejected.
+	Status string `db:"status" json:"status"`
+	// AbnormallyLow flags a price below the policy share of the mean.
+	AbnormallyLow bool `db:"abnormally_low" json:"abnormallyLow"`
+	// LowPriceDecision is the panel's reason on an abnormally low price.
+	LowPriceDecision string `db:"low_price_decision" json:"lowPriceDecision,omitempty"`
+	// TechnicalCenti is the mean technical score, after evaluation.
+	TechnicalCenti *int64 `db:"technical_centi" json:"technicalCenti,omitempty"`
+	// PriceScoreCenti is the price score.
+	PriceScoreCenti *int64 `db:"price_score_centi" json:"priceScoreCenti,omitempty"`
+	// TotalCenti is the total.
+	TotalCenti *int64 `db:"total_centi" json:"totalCenti,omitempty"`
+	// Rank is 1 for the best.
+	Rank *int `db:"rank" json:"rank,omitempty"`
+	// SubmittedAt is when it arrived.
+	SubmittedAt time.Time `db:"submitted_at" json:"submittedAt"`
+	// ScoredBy lists the panel members who scored it.
+	ScoredBy pq.Int64Array `db:"scored_by" json:"scoredBy"`
+}
+
+// Bids lists a purchase's opened bids, by round and rank.
+func (db *DB) Bids(ctx context.Context, pid int64) ([]Bid, error) {
+	var out []Bid
+	if err := db.X.SelectContext(ctx, &out, `SELECT b.id, b.round, b.supplier_id, s.name AS supplier_name, b.price_fen, b.proposal,
+			b.status, b.abnormally_low, b.low_price_decision, b.technical_centi, b.price_score_centi, b.total_centi, b.rank,
+			b.submitted_at, coalesce(array(SELECT evaluator_id FROM bid_scores WHERE bid_id = b.id ORDER BY evaluator_id), '{}') AS scored_by
+		FROM bids b JOIN suppliers s ON s.id = b.supplier_id WHERE b.purchase_id = $1
+		ORDER BY b.round, b.rank NULLS LAST, b.supplier_id`, pid); err != nil {
+		return nil, fmt.Errorf("read bids of purchase %d: %w", pid, err)
+	}
+	return out, nil
+}
+
+// Award is an award notice.
+type Award struct {
+	// Round is the tender round.
+	Round int `db:"round" json:"round"`
+	// BidID is the winning bid.
+	BidID int64 `db:"bid_id" json:"bidId"`
+	// SupplierID is the winner.
+	SupplierID int64 `db:"supplier_id" json:"supplierId"`
+	// SupplierName is its name.
+	SupplierName string `db:"supplier_name" json:"supplierName"`
+	// AmountFen is the winning price.
+	AmountFen int64 `db:"amount_fen" json:"amountFen"`
+	// Status is notified, signed, forfeited or voided.
+	Status string `db:"status" json:"status"`
+	// NotifiedAt is the notice.
+	NotifiedAt time.Time `db:"notified_at" json:"notifiedAt"`
+	// OfficerSignedAt is the purchaser's signature.
+	OfficerSignedAt *time.Time `db:"officer_signed_at" json:"officerSignedAt,omitempty"`
+	// SupplierSignedAt is the winner's signature.
+	SupplierSignedAt *time.Time `db:"supplier_signed_at" json:"supplierSignedAt,omitempty"`
+}
+
+// Awards lists a purchase's award notices, newest last.
+func (db *DB) Awards(ctx context.Context, pid int64) ([]Award, error) {
+	var out []Award
+	if err := db.X.SelectContext(ctx, &out, `SELECT a.round, a.bid_id, a.supplier_id, s.name AS supplier_name, a.amount_fen, a.status,
+			a.notified_at, a.officer_signed_at, a.supplier_signed_at
+		FROM awards a JOIN suppliers s ON s.id = a.supplier_id WHERE a.purchase_id = $1 ORDER BY a.notified_at, a.id`, pid); err != nil {
+		return nil, fmt.Errorf("read awards of purchase %d: %w", pid, err)
+	}
+	return out, nil
+}
+
+// Challenge is a challenge (质疑) and its answer.
+type Challenge struct {
+	// Seq numbers it.
+	Seq int `db:"seq" json:"id"`
+	// Round is the tender round.
+	Round int `db:"round" json:"round"`
+	// SupplierID is the challenger.
+	SupplierID int64 `db:"supplier_id" json:"supplierId"`
+	// Reason states it.
+	Reason string `db:"reason" json:"reason"`
+	// FiledAt is when.
+	FiledAt time.Time `db:"filed_at" json:"filedAt"`
+	// Upheld is the answer.
+	Upheld *bool `db:"upheld" json:"upheld,omitempty"`
+	// Action is rescore or retender.
+	Action *string `db:"action" json:"action,omitempty"`
+	// Response is the officer's answer.
+	Response string `db:"response" json:"response,omitempty"`
+	// AnsweredAt is when it was answered.
+	AnsweredAt *time.Time `db:"answered_at" json:"answeredAt,omitempty"`
+}
+
+// Challenges lists a purchase's challenges.
+func (db *DB) Challenges(ctx context.Context, pid int64) ([]Challenge, error) {
+	var out []Challenge
+	if err := db.X.SelectContext(ctx, &out, `SELECT seq, round, supplier_id, reason, filed_at, upheld, action, response, answered_at
+		FROM challenges WHERE purchase_id = $1 ORDER BY seq`, pid); err != nil {
+		return nil, fmt.Errorf("read challenges of purchase %d: %w", pid, err)
+	}
+	return out, nil
+}
+
+// Contract is a signed contract.
+type Contract struct {
+	// ID is the contract's number.
+	ID int64 `db:"id" json:"id"`
+	// SupplierID is the contracted organisation.
+	SupplierID int64 `db:"supplier_id" json:"supplierId"`
+	// SupplierName is its name.
+	SupplierName string `db:"supplier_name" json:"supplierName"`
+	// AmountFen is the contract amount.
+	AmountFen int64 `db:"amount_fen" json:"amountFen"`
+	// Quantity is the contracted quantity.
+	Quantity int64 `db:"quantity" json:"quantity"`
+	// ServiceStart begins the service period.
+	ServiceStart time.Time `db:"service_start" json:"serviceStart"`
+	// ServiceEnd ends it.
+	ServiceEnd time.Time `db:"service_end" json:"serviceEnd"`
+	// Indicators are the performance indicators with their weights.
+	Indicators json.RawMessage `db:"indicators" json:"indicators"`
+	// Status is active, completed or terminated.
+	Status string `db:"status" json:"status"`
+	// OfficerSignedAt is the purchaser's signature.
+	OfficerSignedAt time.Time `db:"officer_signed_at" json:"officerSignedAt"`
+	// SupplierSignedAt is the organisation's signature.
+	SupplierSignedAt time.Time `db:"supplier_signed_at" json:"supplierSignedAt"`
+	// TerminatedAt is set on termination.
+	TerminatedAt *time.Time `db:"terminated_at" json:"terminatedAt,omitempty"`
+	// TerminationReason explains it.
+	TerminationReason string `db:"termination_reason" json:"terminationReason,omitempty"`
+}
+
+// ContractOf reads a purchase's contract, or ErrNotFound before signing.
+func (db *DB) ContractOf(ctx context.Context, pid int64) (Contract, error) {
+	var c Contract
+	err := db.X.GetContext(ctx, &c, `SELECT c.id, c.supplier_id, s.name AS supplier_name, c.amount_fen, c.quantity, c.service_start,
+			c.service_end, c.indicators, c.status, c.officer_signed_at, c.supplier_signed_at, c.terminated_at, c.termination_reason
+		FROM contracts c JOIN suppliers s ON s.id = c.supplier_id WHERE c.purchase_id = $1`, pid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("contract of purchase %d: %w", pid, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("read contract of purchase %d: %w", pid, err)
+	}
+	return c, nil
+}
+
+// Report is a milestone report and its review.
+type Report struct {
+	// Seq is the milestone.
+	Seq int `db:"seq" json:"-"`
+	// Version numbers the reports of a milestone.
+	Version int `db:"version" json:"version"`
+	// DeliveredQuantity is the quantity delivered.
+	DeliveredQuantity int64 `db:"delivered_quantity" json:"deliveredQuantity"`
+	// Beneficiaries is the number of people served.
+	Beneficiaries int64 `db:"beneficiaries" json:"beneficiaries"`
+	// Summary describes the delivery.
+	Summary string `db:"summary" json:"summary"`
+	// Evidence lists supporting files with their SHA-256.
+	Evidence json.RawMessage `db:"evidence" json:"evidence"`
+	// SubmittedAt is when it arrived.
+	SubmittedAt time.Time `db:"submitted_at" json:"submittedAt"`
+	// OnTime is true when it came by the due date.
+	OnTime *bool `db:"on_time" json:"onTime,omitempty"`
+	// Accepted is the review's decision.
+	Accepted *bool `db:"accepted" json:"accepted,omitempty"`
+	// AcceptedQuantity is the quantity accepted.
+	AcceptedQuantity *int64 `db:"accepted_quantity" json:"acceptedQuantity,omitempty"`
+	// ReviewReason explains a return.
+	ReviewReason string `db:"review_reason" json:"reviewReason,omitempty"`
+	// ReviewedAt is when it was reviewed.
+	ReviewedAt *time.Time `db:"reviewed_at" json:"reviewedAt,omitempty"`
+}
+
+// Milestone is a contract milestone with its payment plan and reports.
+type Milestone struct {
+	// Seq numbers it from 1.
+	Seq int `db:"seq" json:"seq"`
+	// Name names it.
+	Name string `db:"name" json:"name"`
+	// Due is its due date.
+	Due time.Time `db:"due_at" json:"due"`
+	// Quantity is the planned quantity.
+	Quantity int64 `db:"planned_quantity" json:"quantity"`
+	// PaymentPercent is its share of the contract.
+	PaymentPercent int `db:"payment_percent" json:"paymentPercent"`
+	// PaymentFen is its planned payment.
+	PaymentFen int64 `db:"planned_payment_fen" json:"paymentFen"`
+	// Status is pending, reported, returned or accepted.
+	Status string `db:"status" json:"status"`
+	// AcceptedQuantity is the quantity accepted.
+	AcceptedQuantity *int64 `db:"accepted_quantity" json:"acceptedQuantity,omitempty"`
+	// Beneficiaries is the number of people served, as accepted.
+	Beneficiaries *int64 `db:"beneficiaries" json:"beneficiaries,omitempty"`
+	// AcceptedAt is when it was accepted.
+	AcceptedAt *time.Time `db:"accepted_at" json:"acceptedAt,omitempty"`
+	// Overdue is true once its due date passed without a report.
+	Overdue bool `db:"overdue" json:"overdue"`
+	// Reports are its reports, oldest first.
+	Reports []Report `db:"-" json:"reports"`
+}
+
+// Milestones reads a contract's milestones with their reports.
+func (db *DB) Milestones(ctx context.Context, cid int64) ([]Milestone, error) {
+	var ms []Milestone
+	if err := db.X.SelectContext(ctx, &ms, `SELECT seq, name, due_at, planned_quantity, payment_percent, planned_payment_fen, status,
+			accepted_quantity, beneficiaries, accepted_at, overdue FROM milestones WHERE contract_id = $1 ORDER BY seq`, cid); err != nil {
+		return nil, fmt.Errorf("read milestones of contract %d: %w", cid, err)
+	}
+	var rs []Report
+	if err := db.X.SelectContext(ctx, &rs, `SELECT seq, version, delivered_quantity, beneficiaries, summary, evidence, submitted_at, on_time,
+			accepted, accepted_quantity, review_reason, reviewed_at FROM milestone_reports WHERE contract_id = $1 ORDER BY seq, version`, cid); err != nil {
+		return nil, fmt.Errorf("read reports of contract %d: %w", cid, err)
+	}
+	for i := range ms {
+		ms[i].Reports = []Report{}
+	}
+	for _, r := range rs {
+		if r.Seq >= 1 && r.Seq <= len(ms) {
+			ms[r.Seq-1].Reports = append(ms[r.Seq-1].Reports, r)
+		}
+	}
+	return ms, nil
+}
+
+// Inspection is a quality inspection.
+type Inspection struct {
+	// Seq numbers it.
+	Seq int `db:"seq" json:"seq"`
+	// Due is when it fell due.
+	Due time.Time `db:"due_at" json:"due"`
+	// InspectorID is the inspector.
+	InspectorID *int64 `db:"inspector_id" json:"inspectorId,omitempty"`
+	// Reinspection is true after a rectification.
+	Reinspection bool `db:"reinspection" json:"reinspection"`
+	// Passed is the result, once recorded.
+	Passed *bool `db:"passed" json:"passed,omitempty"`
+	// Findings describes what was found.
+	Findings string `db:"findings" json:"findings,omitempty"`
+	// Surveyed is the number of beneficiaries surveyed.
+	Surveyed *int `db:"surveyed" json:"surveyed,omitempty"`
+	// Satisfied is the number satisfied.
+	Satisfied *int `db:"satisfied" json:"satisfied,omitempty"`
+	// RecordedAt is when it was recorded.
+	RecordedAt *time.Time `db:"recorded_at" json:"recordedAt,omitempty"`
+}
+
+// Inspections lists a contract's inspections.
+func (db *DB) Inspections(ctx context.Context, cid int64) ([]Inspection, error) {
+	var out []Inspection
+	if err := db.X.SelectContext(ctx, &out, `SELECT seq, due_at, inspector_id, reinspection, passed, findings, surveyed, satisfied, recorded_at
+		FROM inspections WHERE contract_id = $1 ORDER BY seq`, cid); err != nil {
+		return nil, fmt.Errorf("read inspections of contract %d: %w", cid, err)
+	}
+	return out, nil
+}
+
+// Rectification is a rectification (整改).
+type Rectification struct {
+	// Seq numbers it.
+	Seq int `db:"seq" json:"id"`
+	// InspectionSeq is the failed inspection.
+	InspectionSeq int `db:"inspection_seq" json:"inspectionSeq"`
+	// Deadline is when it must be done.
+	Deadline time.Time `db:"deadline" json:"deadline"`
+	// Status is open, done, closed or failed.
+	Status string `db:"status" json:"status"`
+	// Summary is the organisation's account.
+	Summary string `db:"summary" json:"summary,omitempty"`
+	// DoneAt is when it was reported done.
+	DoneAt *time.Time `db:"done_at" json:"doneAt,omitempty"`
+	// ClosedAt is when it was closed or failed.
+	ClosedAt *time.Time `db:"closed_at" json:"closedAt,omitempty"`
+}
+
+// Rectifications lists a contract's rectifications.
+func (db *DB) Rectifications(ctx context.Context, cid int64) ([]Rectification, error) {
+	var out []Rectification
+	if err := db.X.SelectContext(ctx, &out, `SELECT seq, inspection_seq, deadline, status, summary, done_at, closed_at
+		FROM rectifications WHERE contract_id = $1 ORDER BY seq`, cid); err != nil {
+		return nil, fmt.Errorf("read rectifications of contract %d: %w", cid, err)
+	}
+	return out, nil
+}
+
+// IndicatorScoreRow is one indicator score of an evaluation.
+type IndicatorScoreRow struct {
+	// Stage is midterm or final.
+	Stage string `db:"stage" json:"-"`
+	// Indicator is the indicator code.
+	Indicator string `db:"indicator_code" json:"indicator"`
+	// Scorer is "measured" or an assessor's user ID.
+	Scorer string `db:"scorer" json:"scorer"`
+	// ScoreCenti is the score in hundredths.
+	ScoreCenti int64 `db:"score_centi" json:"scoreCenti"`
+	// Comment is the assessor's comment.
+	Comment string `db:"comment" json:"comment,omitempty"`
+}
+
+// Evaluation is a performance evaluation with its scores.
+type Evaluation struct {
+	// Stage is midterm or final.
+	Stage string `db:"stage" json:"stage"`
+	// Status is open or done.
+	Status string `db:"status" json:"status"`
+	// OpenedAt is when it opened.
+	OpenedAt time.Time `db:"opened_at" json:"openedAt"`
+	// Due is when assessors should be done.
+	Due *time.Time `db:"due_at" json:"due,omitempty"`
+	// TotalCenti is the total out of 10000.
+	TotalCenti *int64 `db:"total_centi" json:"totalCenti,omitempty"`
+	// Grade is excellent, good, pass or fail.
+	Grade *string `db:"grade" json:"grade,omitempty"`
+	// EvaluatedAt is when it was graded.
+	EvaluatedAt *time.Time `db:"evaluated_at" json:"evaluatedAt,omitempty"`
+	// Scores are the indicator scores.
+	Scores []IndicatorScoreRow `db:"-" json:"scores"`
+}
+
+// Evaluations reads a contract's evaluations with their scores.
+func (db *DB) Evaluations(ctx context.Context, cid int64) ([]Evaluation, error) {
+	var out []Evaluation
+	if err := db.X.SelectContext(ctx, &out, `SELECT stage, status, opened_at, due_at, total_centi, grade, evaluated_at
+		FROM evaluations WHERE contract_id = $1 ORDER BY opened_at`, cid); err != nil {
+		return nil, fmt.Errorf("read evaluations of contract %d: %w", cid, err)
+	}
+	var scores []IndicatorScoreRow
+	if err := db.X.SelectContext(ctx, &scores, `SELECT stage, indicator_code, scorer, score_centi, comment
+		FROM indicator_scores WHERE contract_id = $1 ORDER BY stage, indicator_code, scorer`, cid); err != nil {
+		return nil, fmt.Errorf("read indicator scores of contract %d: %w", cid, err)
+	}
+	for i := range out {
+		out[i].Scores = []IndicatorScoreRow{}
+		for _, s := range scores {
+			if s.Stage == out[i].Stage {
+				out[i].Scores = append(out[i].Scores, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Payment is a payment to the contracted organisation.
+type Payment struct {
+	// Kind is milestone or retention.
+	Kind string `db:"kind" json:"kind"`
+	// Milestone is the milestone paid.
+	Milestone *int `db:"milestone_seq" json:"milestone,omitempty"`
+	// AmountFen is the amount.
+	AmountFen int64 `db:"amount_fen" json:"amountFen"`
+	// PaidAt is when.
+	PaidAt time.Time `db:"paid_at" json:"paidAt"`
+}
+
+// Payments lists a contract's payments.
+func (db *DB) Payments(ctx context.Context, cid int64) ([]Payment, error) {
+	var out []Payment
+	if err := db.X.SelectContext(ctx, &out, `SELECT kind, milestone_seq, amount_fen, paid_at FROM payments WHERE contract_id = $1 ORDER BY id`, cid); err != nil {
+		return nil, fmt.Errorf("read payments of contract %d: %w", cid, err)
+	}
+	return out, nil
+}
+
+// RecordEntry is one entry of an organisation's performance record.
+type RecordEntry struct {
+	// PurchaseID is the purchase concerned.
+	PurchaseID int64 `db:"purchase_id" json:"purchaseId"`
+	// Title is its title.
+	Title string `db:"title" json:"title"`
+	// Kind is grade, delay, termination or forfeit.
+	Kind string `db:"kind" json:"kind"`
+	// Detail describes it.
+	Detail json.RawMessage `db:"detail" json:"detail"`
+	// At is when.
+	At time.Time `db:"at" json:"at"`
+}
+
+// SupplierRecord reads an organisation's performance record, newest first.
+func (db *DB) SupplierRecord(ctx context.Context, sid int64) ([]RecordEntry, error) {
+	var out []RecordEntry
+	if err := db.X.SelectContext(ctx, &out, `SELECT r.purchase_id, p.title, r.kind, r.detail, r.at
+		FROM supplier_records r JOIN purchases p ON p.id = r.purchase_id WHERE r.supplier_id = $1 ORDER BY r.at DESC, r.id DESC`, sid); err != nil {
+		return nil, fmt.Errorf("read record of supplier %d: %w", sid, err)
+	}
+	return out, nil
+}
+
+// ListSuppliers lists organisations by name.
+func (db *DB) ListSuppliers(ctx context.Context) ([]Supplier, error) {
+	var out []Supplier
+	if err := db.X.SelectContext(ctx, &out, `SELECT id, credit_code, name, qualifications, contact, welfare_unit, dishonest, dishonest_reason, created_at
+		FROM suppliers ORDER BY name, id`); err != nil {
+		return nil, fmt.Errorf("list suppliers: %w", err)
+	}
+	return out, nil
+}
+
+// ListBudgets lists budget lines, newest year first.
+func (db *DB) ListBudgets(ctx context.Context) ([]Budget, error) {
+	var out []Budget
+	if err := db.X.SelectContext(ctx, &out, `SELECT `+budgetColumns+` FROM budget_lines ORDER BY fiscal_year DESC, name`); err != nil {
+		return nil, fmt.Errorf("list budget lines: %w", err)
+	}
+	return out, nil
+}
+
+// ListUsers lists accounts, optionally of one role.
+func (db *DB) ListUsers(ctx context.Context, role string) ([]User, error) {
+	var out []User
+	if err := db.X.SelectContext(ctx, &out, `SELECT id, name, role, supplier_id, password_hash, created_at FROM users
+		WHERE $1 = '' OR role = $1 ORDER BY name`, role); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// VisibleAuditTrail lists a purchase's audit entries that viewer may see:
+// an entry sealed until a time still to come (a bid before the deadline)
+// is shown only to its own actor.
+func (db *DB) VisibleAuditTrail(ctx context.Context, pid int64, viewerActor string) ([]AuditEntry, error) {
+	var out []AuditEntry
+	if err := db.X.SelectContext(ctx, &out, `SELECT id, event_key, purchase_id, workflow_id, actor, action, detail, at
+		FROM audit_log WHERE purchase_id = $1 AND (sealed_until IS NULL OR sealed_until <= now() OR actor = $2)
+		ORDER BY id`, pid, viewerActor); err != nil {
+		return nil, fmt.Errorf("read audit trail of purchase %d: %w", pid, err)
+	}
+	return out, nil
+}
+
+// BidSupplier returns the organisation of a bid of the purchase's round.
+func (db *DB) BidSupplier(ctx context.Context, pid int64, round int, bidID int64) (int64, error) {
+	var sid int64
+	err := db.X.GetContext(ctx, &sid, `SELECT supplier_id FROM bids WHERE id = $1 AND purchase_id = $2 AND round = $3`, bidID, pid, round)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read bid %d: %w", bidID, err)
+	}
+	return sid, nil
+}
+
+// LastReport returns the newest report of a purchase's milestone.
+func (db *DB) LastReport(ctx context.Context, pid int64, seq int) (Report, error) {
+	var r Report
+	err := db.X.GetContext(ctx, &r, `SELECT r.seq, r.version, r.delivered_quantity, r.beneficiaries, r.summary, r.evidence, r.submitted_at,
+			r.on_time, r.accepted, r.accepted_quantity, r.review_reason, r.reviewed_at
+		FROM milestone_reports r JOIN contracts c ON c.id = r.contract_id
+		WHERE c.purchase_id = $1 AND r.seq = $2 ORDER BY r.version DESC LIMIT 1`, pid, seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("report of milestone %d: %w", seq, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("read report of milestone %d: %w", seq, err)
+	}
+	return r, nil
+}
