@@ -69,6 +69,7 @@ func New(o Options) *Server {
 
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.health)
+	s.mux.HandleFunc("GET /api/openapi.json", s.openAPI)
 	s.mux.HandleFunc("GET /api/v1/catalog", s.getCatalog)
 	s.mux.HandleFunc("POST /api/v1/catalog/items", s.roles(s.addCatalogItem, "admin"))
 	s.mux.HandleFunc("GET /api/v1/me", s.roles(s.me))
