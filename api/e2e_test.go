@@ -233,8 +233,8 @@ type detail struct {
 		Proposal   string
 		Rank       *int
 	}
-	MyBid *struct{ PriceFen int64 }
-	Award []struct{ SupplierID int64 } `json:"awards"`
+	MyBid      *struct{ PriceFen int64 }
+	Award      []struct{ SupplierID int64 } `json:"awards"`
 	Contract   *struct{ ID, SupplierID, AmountFen int64 }
 	Milestones []struct {
 		Seq      int
