@@ -76,6 +76,12 @@ func DB(t testing.TB) *store.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Test databases share one Temporal dev server: purchase numbers (and
+	// so workflow IDs) must not repeat across them.
+	if _, err := db.X.ExecContext(ctx, fmt.Sprintf(`ALTER SEQUENCE purchases_id_seq RESTART WITH %d`,
+		time.Now().UnixNano()/1000%1_000_000_000_000+1)); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 
