@@ -24,12 +24,21 @@ func withUser(ctx context.Context, u *store.User) context.Context {
 	return context.WithValue(ctx, userKey, u)
 }
 
+// WithCaller returns ctx carrying u as the authenticated caller. The web
+// UI, which signs people in with a session cookie, uses it to call the API
+// in-process as that person, so that the UI obeys exactly the API's rules.
+func WithCaller(ctx context.Context, u *store.User) context.Context { return withUser(ctx, u) }
+
+// Caller returns the authenticated user of ctx, or nil for the public.
+func Caller(ctx context.Context) *store.User { return caller(ctx) }
+
 // authenticate resolves "Authorization: Bearer <token>"; a request without
 // it is public, one with an unknown token is refused.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		if h == "" {
+			// Public, or already authenticated in-process (WithCaller).
 			next.ServeHTTP(w, r)
 			return
 		}

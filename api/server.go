@@ -36,6 +36,8 @@ type Options struct {
 	Log *slog.Logger
 	// CallTimeout bounds each call to Temporal and PostgreSQL (default 15s).
 	CallTimeout time.Duration
+	// UI, when set, serves everything outside /api and /healthz (the web UI).
+	UI http.Handler
 }
 
 // Server serves the HTTP API.
@@ -64,6 +66,9 @@ func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, taskQueue: o.TaskQueue, policy: o.Policy, valid: o.Validator,
 		log: o.Log, timeout: o.CallTimeout, mux: http.NewServeMux()}
 	s.routes()
+	if o.UI != nil {
+		s.mux.Handle("/", o.UI)
+	}
 	return s
 }
 
