@@ -387,6 +387,7 @@ func TestEndToEndThroughHTTP(t *testing.T) {
 	if rec.Record.Grades["excellent"] != 1 {
 		t.Errorf("winner's record %+v", rec)
 	}
+	checkOCDS(t, s, created.ID)
 	var evs struct{ Items []struct{ Action string } }
 	s.must(http.StatusOK, "GET", path+"/events", c.officer.Token, nil, &evs)
 	if len(evs.Items) < 20 || evs.Items[len(evs.Items)-1].Action != "purchase.settled" {

@@ -15,6 +15,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"zhucan/ocds"
 	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
@@ -38,6 +39,8 @@ type Options struct {
 	CallTimeout time.Duration
 	// UI, when set, serves everything outside /api and /healthz (the web UI).
 	UI http.Handler
+	// Publisher names the open-data publisher and the OCDS ocid prefix.
+	Publisher ocds.Publisher
 }
 
 // Server serves the HTTP API.
@@ -49,6 +52,7 @@ type Server struct {
 	valid     *valid.Validator
 	log       *slog.Logger
 	timeout   time.Duration
+	publisher ocds.Publisher
 	mux       *http.ServeMux
 }
 
@@ -60,11 +64,14 @@ func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.Publisher.OCIDPrefix == "" {
+		o.Publisher = DefaultPublisher()
+	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = 15 * time.Second
 	}
 	s := &Server{db: o.DB, temporal: o.Temporal, taskQueue: o.TaskQueue, policy: o.Policy, valid: o.Validator,
-		log: o.Log, timeout: o.CallTimeout, mux: http.NewServeMux()}
+		log: o.Log, timeout: o.CallTimeout, publisher: o.Publisher, mux: http.NewServeMux()}
 	s.routes()
 	if o.UI != nil {
 		s.mux.Handle("/", o.UI)
@@ -93,6 +100,14 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/purchases/{id}", s.getPurchase)
 	s.mux.HandleFunc("GET /api/v1/purchases/{id}/events", s.getEvents)
 	s.actionRoutes()
+	s.ocdsRoutes()
+}
+
+// DefaultPublisher is the open-data publisher when none is configured: a
+// district federation under the ocid prefix ocds-zhucan (register a real
+// prefix with the OCDS Data Support Team before publishing to a registry).
+func DefaultPublisher() ocds.Publisher {
+	return ocds.Publisher{Name: "区残疾人联合会", BuyerID: "unregistered", OCIDPrefix: "ocds-zhucan", BaseURI: "http://127.0.0.1:8080"}
 }
 
 // Handler returns the root handler with request IDs, access logs, panic

@@ -626,3 +626,16 @@ func (db *DB) LastReport(ctx context.Context, pid int64, seq int) (Report, error
 	}
 	return r, nil
 }
+
+// AuditFeed lists public audit entries of every purchase whose action is
+// one of actions, at or after since and numbered after afterID, oldest first.
+func (db *DB) AuditFeed(ctx context.Context, actions []string, since time.Time, afterID int64, limit int) ([]AuditEntry, error) {
+	var out []AuditEntry
+	if err := db.X.SelectContext(ctx, &out, `SELECT id, event_key, purchase_id, workflow_id, actor, action, detail, at
+		FROM audit_log WHERE purchase_id IS NOT NULL AND action = ANY($1) AND at >= $2 AND id > $3
+		  AND (sealed_until IS NULL OR sealed_until <= now())
+		ORDER BY id LIMIT $4`, pq.Array(actions), since.UTC(), afterID, limit); err != nil {
+		return nil, fmt.Errorf("read audit feed: %w", err)
+	}
+	return out, nil
+}
