@@ -388,6 +388,7 @@ func TestEndToEndThroughHTTP(t *testing.T) {
 		t.Errorf("winner's record %+v", rec)
 	}
 	checkOCDS(t, s, created.ID)
+	checkAnalytics(t, s, c)
 	var evs struct{ Items []struct{ Action string } }
 	s.must(http.StatusOK, "GET", path+"/events", c.officer.Token, nil, &evs)
 	if len(evs.Items) < 20 || evs.Items[len(evs.Items)-1].Action != "purchase.settled" {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"zhucan/rules"
 	"zhucan/valid"
 )
 
@@ -77,3 +78,6 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// shanghai is the zone times are shown in.
+var shanghai = rules.Shanghai

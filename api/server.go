@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/purchases/{id}/events", s.getEvents)
 	s.actionRoutes()
 	s.ocdsRoutes()
+	s.analyticsRoutes()
 }
 
 // DefaultPublisher is the open-data publisher when none is configured: a

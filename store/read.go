@@ -82,10 +82,10 @@ type PurchaseFilter struct {
 	Limit int
 }
 
-// ListPurchases lists purchases, newest first.
-func (db *DB) ListPurchases(ctx context.Context, f PurchaseFilter) ([]Purchase, error) {
+// where renders the filter as SQL conditions on purchases p (joined to
+// catalog_items i), numbering arguments after those already in args.
+func (f PurchaseFilter) where(args []any) (string, []any) {
 	var where []string
-	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
@@ -109,11 +109,17 @@ func (db *DB) ListPurchases(ctx context.Context, f PurchaseFilter) ([]Purchase, 
 	if f.Before > 0 {
 		where = append(where, "p.id < "+arg(f.Before))
 	}
-	q := `SELECT ` + purchaseColumns + purchaseFrom
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "TRUE", args
 	}
-	q += " ORDER BY p.id DESC LIMIT " + arg(f.Limit)
+	return strings.Join(where, " AND "), args
+}
+
+// ListPurchases lists purchases, newest first.
+func (db *DB) ListPurchases(ctx context.Context, f PurchaseFilter) ([]Purchase, error) {
+	cond, args := f.where(nil)
+	args = append(args, f.Limit)
+	q := `SELECT ` + purchaseColumns + purchaseFrom + ` WHERE ` + cond + fmt.Sprintf(" ORDER BY p.id DESC LIMIT $%d", len(args))
 	var out []Purchase
 	if err := db.X.SelectContext(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("list purchases: %w", err)
