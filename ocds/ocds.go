@@ -167,6 +167,7 @@ func (p Publisher) Releases(src Source) []Release {
 
 // detail is the part of an audit entry's detail the mapping reads.
 type detail struct {
+	Note   string `json:"note"`
 	Status *struct {
 		Status      string    `json:"status"`
 		Round       int       `json:"round"`
@@ -237,6 +238,12 @@ func (p Publisher) release(src Source, ocid string, e store.AuditEntry) Release 
 			return nil
 		}
 		r["tag"] = []string{"tenderUpdate"}
+		if d.Note != "" {
+			// A method switched with the finance bureau's approval amends
+			// the tender; the approval is its rationale.
+			r["tag"] = []string{"tenderAmendment"}
+			tender["amendments"] = []any{map[string]any{"id": strconv.FormatInt(e.ID, 10), "date": ts(e.At), "rationale": d.Note}}
+		}
 		tender["status"] = "active"
 		tender["procurementMethod"] = Methods[d.Status.Method]
 		tender["procurementMethodDetails"] = methodDetails[d.Status.Method]

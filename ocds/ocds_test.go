@@ -128,7 +128,7 @@ func TestCancelledAndFailedRoundsValidate(t *testing.T) {
 	src.Events = []store.AuditEntry{src.Events[0],
 		ev(2, "bids.opened", t0.Add(time.Hour), map[string]any{"opened": map[string]any{"bids": []map[string]any{}}}),
 		ev(3, "purchase.failed", t0.Add(time.Hour), map[string]any{}),
-		ev(4, "purchase.tendering", t0.Add(2*time.Hour), map[string]any{"status": map[string]any{"status": "tendering", "round": 2, "method": "competitive_consultation", "bidDeadline": t0.Add(300 * time.Hour)}}),
+		ev(4, "purchase.tendering", t0.Add(2*time.Hour), map[string]any{"note": "采购方式变更，批准文号 区财采〔2026〕12号", "status": map[string]any{"status": "tendering", "round": 2, "method": "competitive_consultation", "bidDeadline": t0.Add(300 * time.Hour)}}),
 		ev(6, "purchase.cancelled", t0.Add(3*time.Hour), map[string]any{}),
 	}
 	src.Contract = nil
@@ -145,6 +145,9 @@ func TestCancelledAndFailedRoundsValidate(t *testing.T) {
 	tender := c["tender"].(map[string]any)
 	if tender["status"] != "cancelled" || tender["procurementMethod"] != "limited" {
 		t.Errorf("tender %v", tender)
+	}
+	if am, _ := tender["amendments"].([]any); len(am) != 1 || rels[3]["tag"].([]string)[0] != "tenderAmendment" {
+		t.Errorf("the method switch is not an amendment: %v", tender["amendments"])
 	}
 }
 
