@@ -113,6 +113,12 @@ func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseD
 	if d.Challenges, err = s.db.Challenges(ctx, id); err != nil {
 		return d, err
 	}
+	if d.Awards == nil {
+		d.Awards = []store.Award{}
+	}
+	if d.Challenges == nil {
+		d.Challenges = []store.Challenge{}
+	}
 	bids, err := s.db.Bids(ctx, id)
 	if err != nil {
 		return d, err

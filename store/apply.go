@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,15 +55,13 @@ func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.
 	if err != nil {
 		return fmt.Errorf("encode audit detail: %w", err)
 	}
-	var id int64
-	err = tx.GetContext(ctx, &id, `INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_key) DO NOTHING RETURNING id`,
-		e.Key, pid, wfID, e.Actor, e.Action, detail, e.At.UTC(), e.SealedUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // applied before: a retry
-	}
+	inserted, err := insertAudit(ctx, tx, AuditEntry{EventKey: e.Key, PurchaseID: &pid, WorkflowID: wfID, Actor: e.Actor,
+		Action: e.Action, Detail: detail, At: e.At}, e.SealedUntil)
 	if err != nil {
-		return fmt.Errorf("append audit entry: %w", err)
+		return err
+	}
+	if !inserted {
+		return nil // applied before: a retry
 	}
 	if e.Budget != nil {
 		if err := moveBudget(ctx, tx, pid, e.Key, e.Budget); err != nil {

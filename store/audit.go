@@ -1,10 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // AuditEntry is one line of the append-only audit trail.
@@ -35,13 +41,114 @@ func (db *DB) AppendAudit(ctx context.Context, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	_, err := db.X.ExecContext(ctx, `INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_key) DO NOTHING`,
-		e.EventKey, e.PurchaseID, e.WorkflowID, e.Actor, e.Action, []byte(e.Detail), e.At.UTC())
-	if err != nil {
-		return fmt.Errorf("append audit entry %s: %w", e.EventKey, err)
+	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := insertAudit(ctx, tx, e, nil)
+		return err
+	})
+}
+
+// auditLockKey serialises appends to the global hash chain.
+const auditLockKey = 7_242_001
+
+// insertAudit appends one entry to both hash chains (its purchase's and
+// the global one) inside tx, unless its event key exists; it reports
+// whether it inserted. The global chain takes a transaction-scoped
+// advisory lock, so concurrent writers append one after another and the
+// chain follows the ids.
+func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *time.Time) (bool, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+		return false, fmt.Errorf("lock the audit chain: %w", err)
 	}
-	return nil
+	var id int64
+	err := tx.GetContext(ctx, &id, `WITH b AS (SELECT audit_body($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS body),
+		p AS (SELECT (SELECT hash FROM audit_log WHERE purchase_id IS NOT DISTINCT FROM $2::bigint ORDER BY id DESC LIMIT 1) AS h),
+		g AS (SELECT (SELECT global_hash FROM audit_log ORDER BY id DESC LIMIT 1) AS h)
+		INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until, prev_hash, hash, global_prev, global_hash)
+		SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8, p.h, sha256(coalesce(p.h, ''::bytea) || b.body), g.h, sha256(coalesce(g.h, ''::bytea) || b.body)
+		FROM b, p, g
+		ON CONFLICT (event_key) DO NOTHING RETURNING id`,
+		e.EventKey, e.PurchaseID, e.WorkflowID, e.Actor, e.Action, []byte(e.Detail), e.At.UTC(), sealedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("append audit entry %s: %w", e.EventKey, err)
+	}
+	return true, nil
+}
+
+// ChainBreak names the first audit entry whose hashes do not follow.
+type ChainBreak struct {
+	// ID is the entry.
+	ID int64
+	// Chain is "purchase" or "global".
+	Chain string
+	// Reason says what does not match.
+	Reason string
+}
+
+// Error names the entry.
+func (b *ChainBreak) Error() string {
+	return fmt.Sprintf("audit entry %d breaks the %s chain: %s", b.ID, b.Chain, b.Reason)
+}
+
+// VerifyAudit recomputes both hash chains over the whole audit trail and
+// returns the first entry that does not follow (altered, inserted out of
+// turn, or following a deleted entry) as a *ChainBreak; it returns the
+// number of entries checked.
+func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
+	rows, err := db.X.QueryxContext(ctx, `SELECT id, purchase_id, prev_hash, hash, global_prev, global_hash,
+			audit_body(event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until) AS body
+		FROM audit_log ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("read audit trail: %w", err)
+	}
+	defer rows.Close()
+	last := map[int64][]byte{} // by purchase; 0 for entries of no purchase
+	var global []byte
+	n := 0
+	for rows.Next() {
+		var r struct {
+			ID         int64  `db:"id"`
+			PurchaseID *int64 `db:"purchase_id"`
+			PrevHash   []byte `db:"prev_hash"`
+			Hash       []byte `db:"hash"`
+			GlobalPrev []byte `db:"global_prev"`
+			GlobalHash []byte `db:"global_hash"`
+			Body       []byte `db:"body"`
+		}
+		if err := rows.StructScan(&r); err != nil {
+			return n, fmt.Errorf("read audit entry: %w", err)
+		}
+		var key int64
+		if r.PurchaseID != nil {
+			key = *r.PurchaseID
+		}
+		prev := last[key]
+		switch {
+		case !bytes.Equal(r.PrevHash, prev):
+			return n, &ChainBreak{ID: r.ID, Chain: "purchase", Reason: "its predecessor's hash differs (an entry before it was changed or removed)"}
+		case !bytes.Equal(r.Hash, chainHash(prev, r.Body)):
+			return n, &ChainBreak{ID: r.ID, Chain: "purchase", Reason: "its content does not match its hash (it was altered)"}
+		case !bytes.Equal(r.GlobalPrev, global):
+			return n, &ChainBreak{ID: r.ID, Chain: "global", Reason: "its predecessor's hash differs (an entry before it was changed or removed)"}
+		case !bytes.Equal(r.GlobalHash, chainHash(global, r.Body)):
+			return n, &ChainBreak{ID: r.ID, Chain: "global", Reason: "its content does not match its hash (it was altered)"}
+		}
+		last[key], global = r.Hash, r.GlobalHash
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("read audit trail: %w", err)
+	}
+	return n, nil
+}
+
+func chainHash(prev, body []byte) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	h.Write(body)
+	return h.Sum(nil)
 }
 
 // AuditTrail lists the audit entries of one purchase in order.

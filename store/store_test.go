@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -235,5 +236,52 @@ func TestBudgetConstraintsRefuseOverspending(t *testing.T) {
 		if _, err := db.X.ExecContext(ctx, q); err == nil {
 			t.Errorf("accepted: %s", q)
 		}
+	}
+}
+
+// TestAuditChainNamesTheFirstAlteredEntry alters and deletes rows with SQL
+// (the append-only trigger disabled, as an attacker with database access
+// would) and checks that verification names the entry.
+func TestAuditChainNamesTheFirstAlteredEntry(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	for i := range 6 {
+		if err := db.AppendAudit(ctx, store.AuditEntry{EventKey: fmt.Sprintf("e%d", i), Actor: "system", Action: "test",
+			Detail: json.RawMessage(fmt.Sprintf(`{"n": %d, "a": "甲"}`, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := db.VerifyAudit(ctx); err != nil || n != 6 {
+		t.Fatalf("intact chain: %d, %v", n, err)
+	}
+	var ids []int64
+	if err := db.X.SelectContext(ctx, &ids, `SELECT id FROM audit_log ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	tamper := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.X.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tamper(`UPDATE audit_log SET detail = '{"n": 99}' WHERE id = $1`, ids[3])
+	_, err := db.VerifyAudit(ctx)
+	var br *store.ChainBreak
+	if !errors.As(err, &br) || br.ID != ids[3] {
+		t.Fatalf("altered entry %d: got %v", ids[3], err)
+	}
+	tamper(`UPDATE audit_log SET detail = '{"n": 3, "a": "甲"}' WHERE id = $1`, ids[3])
+	if _, err := db.VerifyAudit(ctx); err != nil {
+		t.Fatalf("restored: %v", err)
+	}
+	tamper(`DELETE FROM audit_log WHERE id = $1`, ids[2])
+	if _, err := db.VerifyAudit(ctx); !errors.As(err, &br) || br.ID != ids[3] {
+		t.Fatalf("after deleting %d the next entry %d must be named: %v", ids[2], ids[3], err)
 	}
 }

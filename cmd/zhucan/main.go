@@ -24,6 +24,7 @@ Commands:
   worker    run the Temporal worker
   migrate   create the database if needed, apply migrations, load the catalogue
   postgres  make sure PostgreSQL answers at DATABASE_URL (start a private cluster if not)
+  audit verify  check the audit trail's hash chains; names the first broken entry
   probe URL exit 0 when URL answers 200 (container health checks)
 
 Configuration comes from the environment: DATABASE_URL, TEMPORAL_ADDRESS,
@@ -66,6 +67,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runMigrate(ctx, out)
 	case "postgres":
 		return runPostgres(ctx, out)
+	case "audit":
+		if len(args) != 2 || args[1] != "verify" {
+			return usageError{}
+		}
+		return runAuditVerify(ctx, out)
 	case "probe":
 		if len(args) != 2 {
 			return usageError{}

@@ -205,3 +205,37 @@ func getJSON(t *testing.T, url string, v any) {
 		t.Fatal(fmt.Errorf("decode %s: %w", url, err))
 	}
 }
+
+func TestAuditVerifyNamesTheBrokenEntry(t *testing.T) {
+	dsn := testenv.NewDatabaseURL(t)
+	t.Setenv("DATABASE_URL", dsn)
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b"} {
+		if err := db.AppendAudit(ctx, store.AuditEntry{EventKey: k, Actor: "system", Action: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	if err := run(ctx, []string{"audit", "verify"}, &out); err != nil || !strings.Contains(out.String(), "2 entries") {
+		t.Fatalf("intact: %v %q", err, out.String())
+	}
+	var id int64
+	_ = db.X.Get(&id, `SELECT max(id) FROM audit_log`)
+	for _, q := range []string{`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`, `UPDATE audit_log SET actor = 'mallory' WHERE id = (SELECT max(id) FROM audit_log)`} {
+		if _, err := db.X.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = run(ctx, []string{"audit", "verify"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("audit entry %d", id)) {
+		t.Fatalf("tampered: %v", err)
+	}
+}
