@@ -8,6 +8,7 @@ import (
 
 	"zhucan/analytics"
 	"zhucan/export"
+	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
 )
@@ -242,6 +243,9 @@ func (s *Server) exportTable(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Status != "" && !knownStatus(f.Status) {
 		fe.Add("status", "未知的状态", "unknown status")
+	}
+	if f.Method != "" && !rules.Method(f.Method).Valid() {
+		fe.Add("method", "未知的采购方式", "unknown method")
 	}
 	if len(fe) > 0 {
 		s.invalid(w, r, fe)

@@ -44,7 +44,7 @@ func (s *Server) getCatalog(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query().Get("year"); q != "" {
 		y, err := strconv.Atoi(q)
 		if err != nil {
-			s.problem(w, r, http.StatusBadRequest, "参数错误", "Bad parameter", "", fieldErr("year", "年度须为整数", "year must be an integer"))
+			s.invalid(w, r, fieldErr("year", "年度须为整数", "year must be an integer"))
 			return
 		}
 		year = y

@@ -97,6 +97,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	role := r.URL.Query().Get("role")
+	switch role {
+	case "", "admin", "officer", "supplier", "evaluator":
+	default:
+		s.invalid(w, r, fieldErr("role", "未知的角色", "unknown role"))
+		return
+	}
 	us, err := s.db.ListUsers(ctx, role)
 	if err != nil {
 		s.internalError(w, r, err)

@@ -195,7 +195,7 @@ type Bid struct {
 	// SubmittedAt is when it arrived.
 	SubmittedAt time.Time `db:"submitted_at" json:"submittedAt"`
 	// ScoredBy lists the panel members who scored it.
-	ScoredBy pq.Int64Array `db:"scored_by" json:"scoredBy"`
+	ScoredBy pq.Int64Array `db:"scored_by" json:"scoredBy,omitempty"`
 }
 
 // Bids lists a purchase's opened bids, by round and rank.
@@ -253,7 +253,7 @@ type Challenge struct {
 	// SupplierID is the challenger.
 	SupplierID int64 `db:"supplier_id" json:"supplierId"`
 	// Reason states it.
-	Reason string `db:"reason" json:"reason"`
+	Reason string `db:"reason" json:"reason,omitempty"`
 	// FiledAt is when.
 	FiledAt time.Time `db:"filed_at" json:"filedAt"`
 	// Upheld is the answer.

@@ -136,7 +136,7 @@ type View struct {
 	// Bids are the bids after the deadline.
 	Bids []BidView `json:"bids,omitempty"`
 	// Panel is the evaluation panel.
-	Panel []MemberView `json:"panel"`
+	Panel []MemberView `json:"panel,omitempty"`
 	// Ranking is the ranking after evaluation.
 	Ranking []RankView `json:"ranking,omitempty"`
 	// Award is the current award.
