@@ -3,7 +3,7 @@ GO        ?= go
 TEMPORAL_CLI_VERSION := v1.5.1
 DATA_DIR  ?= .data
 
-.PHONY: run test vet build bench postgres clean help
+.PHONY: run test vet build bench postgres clean help axe
 
 help:
 	@echo "make run    build what is missing and start PostgreSQL (if needed), Temporal, worker, API and web UI"
@@ -18,6 +18,16 @@ bin/temporal:
 	@echo "building the Temporal dev server $(TEMPORAL_CLI_VERSION) into bin/ (first time only, a few minutes)…"
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 
+# axe-core, the accessibility checker that the browser tests (web/) inject
+# into every page; installed with npm under .cache/, outside the repository.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm is missing: install the Debian package npm (apt-get install npm)" >&2; exit 1; }
+	npm install --prefix .cache/axe --no-audit --no-fund axe-core@4
+
+axe: $(AXE)
+
 build:
 	@mkdir -p bin
 	$(GO) build -o bin/zhucan ./cmd/zhucan
@@ -31,7 +41,7 @@ postgres: build
 vet:
 	$(GO) vet ./...
 
-test: bin/temporal postgres vet
+test: bin/temporal postgres vet $(AXE)
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: bin/temporal postgres

@@ -39,6 +39,8 @@ type Config struct {
 	TemporalBinary string
 	// TemporalUIPort is the dev server's web UI port (ZHUCAN_TEMPORAL_UI_PORT).
 	TemporalUIPort int
+	// SecureCookies marks the web UI's cookies Secure, for HTTPS (ZHUCAN_SECURE_COOKIES).
+	SecureCookies bool
 	// PayloadKey seals what zhucan stores in Temporal (ZHUCAN_PAYLOAD_KEY,
 	// 64 hex digits); when unset, the key file in DataDir is used, created
 	// by the development stack.
@@ -69,6 +71,11 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("ZHUCAN_TEMPORAL_UI_PORT %q is not a port number", os.Getenv("ZHUCAN_TEMPORAL_UI_PORT"))
 	}
 	c.TemporalUIPort = port
+	if v := os.Getenv("ZHUCAN_SECURE_COOKIES"); v != "" {
+		if c.SecureCookies, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("ZHUCAN_SECURE_COOKIES %q is neither true nor false", v)
+		}
+	}
 	day, err := time.ParseDuration(env("ZHUCAN_DAY", "1s"))
 	if err != nil || day <= 0 {
 		return c, fmt.Errorf("ZHUCAN_DAY %q is not a positive duration such as 1s or 500ms", os.Getenv("ZHUCAN_DAY"))

@@ -24,6 +24,7 @@ import (
 	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
+	"zhucan/web"
 	"zhucan/worker"
 )
 
@@ -166,7 +167,12 @@ func newAPI(ctx context.Context, cfg config.Config, db *store.DB, tc client.Clie
 			return nil, err
 		}
 	}
-	return api.New(api.Options{DB: db, Temporal: tc, TaskQueue: cfg.TaskQueue, Policy: pol, Validator: valid.New(), Log: slog.Default()}), nil
+	// The web UI is served beside the API and calls it in-process.
+	ui := web.New(web.Options{DB: db, Log: slog.Default(), SecureCookies: cfg.SecureCookies})
+	srv := api.New(api.Options{DB: db, Temporal: tc, TaskQueue: cfg.TaskQueue, Policy: pol, Validator: valid.New(),
+		Log: slog.Default(), UI: ui})
+	ui.SetAPI(srv.Handler())
+	return srv, nil
 }
 
 func runWorker(ctx context.Context) error {

@@ -179,6 +179,16 @@ func Temporal(t testing.TB) client.Client {
 	return devServer.Client()
 }
 
+// TemporalAddress returns the host:port of this test binary's dev server,
+// starting it if needed, for processes started by tests.
+func TemporalAddress(t testing.TB) string {
+	t.Helper()
+	Temporal(t)
+	devMu.Lock()
+	defer devMu.Unlock()
+	return devServer.FrontendHostPort()
+}
+
 // PayloadKey is the key tests seal Temporal payloads with; recorded
 // histories under testdata were sealed with it.
 const PayloadKey = "7a6875636e2d746573742d6f6e6c792d7061796c6f61642d6b65792d32303236"
