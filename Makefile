@@ -3,7 +3,7 @@ GO        ?= go
 TEMPORAL_CLI_VERSION := v1.5.1
 DATA_DIR  ?= .data
 
-.PHONY: run test vet build bench postgres clean help axe
+.PHONY: run test vet build bench postgres clean help axe lint-openapi
 
 help:
 	@echo "make run    build what is missing and start PostgreSQL (if needed), Temporal, worker, API and web UI"
@@ -28,6 +28,17 @@ $(AXE):
 
 axe: $(AXE)
 
+# Spectral, the standard OpenAPI linter, checks api/openapi.json in make
+# test (ruleset .spectral.yaml: spectral:oas).
+SPECTRAL := .cache/spectral/node_modules/.bin/spectral
+
+$(SPECTRAL):
+	@command -v npm >/dev/null || { echo "npm is missing: install the Debian package npm (apt-get install npm)" >&2; exit 1; }
+	npm install --prefix .cache/spectral --no-audit --no-fund @stoplight/spectral-cli@6
+
+lint-openapi: $(SPECTRAL)
+	$(SPECTRAL) lint api/openapi.json --ruleset .spectral.yaml --fail-severity warn
+
 build:
 	@mkdir -p bin
 	$(GO) build -o bin/zhucan ./cmd/zhucan
@@ -41,7 +52,7 @@ postgres: build
 vet:
 	$(GO) vet ./...
 
-test: bin/temporal postgres vet $(AXE)
+test: bin/temporal postgres vet $(AXE) lint-openapi
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: bin/temporal postgres
