@@ -8,7 +8,6 @@ import (
 
 	"zhucan/analytics"
 	"zhucan/export"
-	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
 )
@@ -225,27 +224,13 @@ func (s *Server) exportTable(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = "csv"
 	}
-	var fe valid.Errors
 	if _, ok := export.Columns[kind]; !ok {
 		s.problem(w, r, http.StatusNotFound, "没有这种导出", "No such export", "purchases, contracts, milestones, payments, inspections or evaluations", nil)
 		return
 	}
+	f, fe := purchaseFilter(q)
 	if format != "csv" && format != "xlsx" {
 		fe.Add("format", "格式须为 csv 或 xlsx", "format must be csv or xlsx")
-	}
-	f := store.PurchaseFilter{Status: q.Get("status"), Category: q.Get("category"), Method: q.Get("method"), Query: q.Get("q")}
-	if v := q.Get("supplierId"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			fe.Add("supplierId", "supplierId 须为正整数", "supplierId must be a positive integer")
-		}
-		f.SupplierID = n
-	}
-	if f.Status != "" && !knownStatus(f.Status) {
-		fe.Add("status", "未知的状态", "unknown status")
-	}
-	if f.Method != "" && !rules.Method(f.Method).Valid() {
-		fe.Add("method", "未知的采购方式", "unknown method")
 	}
 	if len(fe) > 0 {
 		s.invalid(w, r, fe)

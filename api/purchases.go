@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -238,23 +239,37 @@ type PurchaseList struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-func (s *Server) listPurchases(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := store.PurchaseFilter{Status: q.Get("status"), Category: q.Get("category"), Method: q.Get("method"), Query: q.Get("q"), Limit: 20}
+// purchaseFilter reads the purchase filters shared by the list and the
+// exports: status, category, method, supplierId and q.
+func purchaseFilter(q url.Values) (store.PurchaseFilter, valid.Errors) {
+	f := store.PurchaseFilter{Status: q.Get("status"), Category: q.Get("category"), Method: q.Get("method"), Query: q.Get("q")}
 	var fe valid.Errors
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			fe.Add("limit", "limit 须在 1 到 100 之间", "limit must be between 1 and 100")
-		}
-		f.Limit = n
-	}
 	if v := q.Get("supplierId"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
 			fe.Add("supplierId", "supplierId 须为正整数", "supplierId must be a positive integer")
 		}
 		f.SupplierID = n
+	}
+	if f.Status != "" && !knownStatus(f.Status) {
+		fe.Add("status", "未知的状态", "unknown status")
+	}
+	if f.Method != "" && !rules.Method(f.Method).Valid() {
+		fe.Add("method", "未知的采购方式", "unknown method")
+	}
+	return f, fe
+}
+
+func (s *Server) listPurchases(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, fe := purchaseFilter(q)
+	f.Limit = 20
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			fe.Add("limit", "limit 须在 1 到 100 之间", "limit must be between 1 and 100")
+		}
+		f.Limit = n
 	}
 	if v := q.Get("cursor"); v != "" {
 		b, err := base64.RawURLEncoding.DecodeString(v)
@@ -263,12 +278,6 @@ func (s *Server) listPurchases(w http.ResponseWriter, r *http.Request) {
 			fe.Add("cursor", "无效的游标", "invalid cursor")
 		}
 		f.Before = n
-	}
-	if f.Status != "" && !knownStatus(f.Status) {
-		fe.Add("status", "未知的状态", "unknown status")
-	}
-	if f.Method != "" && !rules.Method(f.Method).Valid() {
-		fe.Add("method", "未知的采购方式", "unknown method")
 	}
 	if len(fe) > 0 {
 		s.invalid(w, r, fe)
