@@ -56,7 +56,8 @@ test: bin/temporal postgres vet $(AXE) lint-openapi
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: bin/temporal postgres
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+	@echo; cat loadtest/results.txt
 
 clean:
 	rm -rf bin

@@ -118,6 +118,7 @@ func (s *Server) workflowError(w http.ResponseWriter, r *http.Request, err error
 		s.problem(w, r, http.StatusGatewayTimeout, "处理超时，请用同一幂等键重试", "Timed out; retry with the same Idempotency-Key", "", nil)
 	case strings.Contains(msg, "unknown update") || strings.Contains(msg, "not registered") ||
 		strings.Contains(msg, "completed before the Update") || strings.Contains(msg, "already completed"):
+		s.log.WarnContext(r.Context(), "update not possible at this stage", "err", err)
 		s.problem(w, r, http.StatusConflict, "当前阶段不能进行此操作", "Not possible at this stage of the purchase", "", nil)
 	default:
 		s.internalError(w, r, err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -160,8 +161,9 @@ func (s *Server) createPurchase(w http.ResponseWriter, r *http.Request) {
 	for _, m := range req.Milestones {
 		in.Milestones = append(in.Milestones, workflows.MilestonePlan{Name: m.Name, Due: m.Due.UTC(), Quantity: m.Quantity, PaymentPercent: m.PaymentPercent})
 	}
+	in.PublishedAt = time.Now().UTC()
 	if it.Code != "" {
-		fe = append(fe, workflows.ValidateInput(in, time.Now())...)
+		fe = append(fe, workflows.ValidateInput(in, in.PublishedAt)...)
 	}
 	if len(fe) > 0 {
 		s.invalid(w, r, fe)
@@ -216,16 +218,28 @@ func (s *Server) startPurchase(ctx context.Context, in workflows.PurchaseInput) 
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.PurchaseWorkflow, in)
-	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: op,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateID: id + "-opened", UpdateName: workflows.UpdateOpened,
-			WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err != nil {
-		return "", err
-	}
+	upd := client.UpdateWorkflowOptions{WorkflowID: id, UpdateID: id + "-opened", UpdateName: workflows.UpdateOpened,
+		WaitForStage: client.WorkflowUpdateStageCompleted}
+	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op, UpdateOptions: upd})
 	var st workflows.Status
-	if err := h.Get(ctx, &st); err != nil {
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	// With many purchases starting at once the SDK may deliver the Update
+	// in the workflow's first task before its handlers are registered
+	// ("unknown update … KnownUpdates=[]"); the workflow is running by then,
+	// and a rejected Update leaves no trace, so ask again.
+	for try := 0; err != nil && strings.Contains(err.Error(), "KnownUpdates=[]") && try < 20; try++ {
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if h, err = s.temporal.UpdateWorkflow(ctx, upd); err == nil {
+			err = h.Get(ctx, &st)
+		}
+	}
+	if err != nil {
 		return "", err
 	}
 	return st, nil

@@ -104,7 +104,11 @@ const ErrTypeInvalidInput = "InvalidPurchase"
 // deadline, open them, let the panel score, award, hear challenges, sign.
 func PurchaseWorkflow(ctx workflow.Context, in PurchaseInput) (Outcome, error) {
 	p := &purchase{In: in, journal: journal{PurchaseID: in.PurchaseID, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}}
-	if errs := ValidateInput(in, workflow.Now(ctx)); len(errs) > 0 {
+	published := in.PublishedAt
+	if published.IsZero() {
+		published = workflow.Now(ctx)
+	}
+	if errs := ValidateInput(in, published); len(errs) > 0 {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(errs.Error(), ErrTypeInvalidInput, errs)
 	}
 	// The state is set up before the handlers are registered, so that an

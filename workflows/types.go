@@ -108,6 +108,11 @@ type PurchaseInput struct {
 	Officer Actor `json:"officer"`
 	// Policy is the rule set the purchase runs under.
 	Policy rules.Policy `json:"policy"`
+	// PublishedAt is when the API accepted the purchase: the notice's
+	// publication, from which windows are counted. The workflow checks the
+	// input against the same moment, so that a purchase the API accepted
+	// is never refused because the workflow started a little later.
+	PublishedAt time.Time `json:"publishedAt,omitempty"`
 }
 
 // WorkflowID returns the workflow ID of purchase id.

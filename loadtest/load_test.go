@@ -1,0 +1,380 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"zhucan/activities"
+	"zhucan/api"
+	"zhucan/catalog"
+	"zhucan/internal/testenv"
+	"zhucan/rules"
+	"zhucan/store"
+	"zhucan/valid"
+	"zhucan/workflows"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// latencies records request durations per endpoint.
+type latencies struct {
+	mu sync.Mutex
+	by map[string][]time.Duration
+}
+
+func (l *latencies) add(name string, d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.by[name] = append(l.by[name], d)
+}
+
+func pct(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+type rig struct {
+	url   string
+	db    *store.DB
+	tok   map[string]string
+	item  catalog.Item
+	orgs  []int64
+	lat   *latencies
+	posts int
+	mu    sync.Mutex
+}
+
+// call sends a request; route names the endpoint in the report.
+func (r *rig) call(route, method, path, token string, body any, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, r.url+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	r.lat.add(method+" "+route, time.Since(start))
+	if method == "POST" && route != "/purchases" {
+		r.mu.Lock()
+		r.posts++
+		r.mu.Unlock()
+	}
+	if out != nil && resp.StatusCode < 300 {
+		_ = json.Unmarshal(b, out)
+	}
+	if resp.StatusCode >= 300 && (resp.StatusCode != 409 || method != "POST" || route == "/purchases") {
+		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	return resp.StatusCode, nil
+}
+
+func newRig(b *testing.B, day time.Duration) (*rig, client.Client, string) {
+	db := testenv.DB(b)
+	ctx := context.Background()
+	cats, _ := catalog.Defaults()
+	c := cats[len(cats)-1]
+	if _, err := db.LoadCatalogue(ctx, c); err != nil {
+		b.Fatal(err)
+	}
+	tc := testenv.Temporal(b)
+	queue := fmt.Sprintf("load-%d", time.Now().UnixNano())
+	w := sdkworker.New(tc, queue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.PurchaseWorkflow)
+	w.RegisterWorkflow(workflows.DeliveryWorkflow)
+	w.RegisterActivity(activities.New(db))
+	w.RegisterWorkflow(FloorWorkflow)
+	w.RegisterActivity(&FloorWrites{DB: db})
+	if err := w.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(w.Stop)
+	srv := api.New(api.Options{DB: db, Temporal: tc, TaskQueue: queue, Policy: rules.Sandbox(day), Validator: valid.New(),
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	ts := httptest.NewServer(srv.Handler())
+	b.Cleanup(ts.Close)
+	r := &rig{url: ts.URL, db: db, tok: map[string]string{}, item: c.Items[0], lat: &latencies{by: map[string][]time.Duration{}}}
+	v := valid.New()
+	user := func(name, role string, sid *int64) int64 {
+		tok, _ := store.NewToken()
+		u, err := db.CreateUserWithToken(ctx, v, store.User{Name: name, Role: role, SupplierID: sid}, tok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.tok[name] = tok
+		return u.ID
+	}
+	user("officer", "officer", nil)
+	for i := range 3 {
+		first := fmt.Sprintf("523501027%08d", i+1)
+		ch, _ := rules.CreditCodeCheckChar(first)
+		s, err := db.CreateSupplier(ctx, v, store.Supplier{CreditCode: first + string(ch), Name: fmt.Sprintf("机构%d", i), Qualifications: r.item.Qualifications})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.orgs = append(r.orgs, s.ID)
+		user(fmt.Sprintf("org%d", s.ID), "supplier", &s.ID)
+	}
+	for _, n := range []string{"e1", "e2", "e3", "e4", "e5", "inspector", "assessor"} {
+		user(n, "evaluator", nil)
+	}
+	if _, err := db.CreateBudget(ctx, v, store.Budget{Name: "load", FiscalYear: 2026, Category: "general", AmountFen: 1 << 50}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.X.Exec(`CREATE TABLE IF NOT EXISTS floor_writes (key text PRIMARY KEY)`); err != nil {
+		b.Fatal(err)
+	}
+	return r, tc, queue
+}
+
+func (r *rig) userID(name string) int64 {
+	var id int64
+	_ = r.db.X.Get(&id, `SELECT id FROM users WHERE name = $1`, name)
+	return id
+}
+
+// purchase drives one purchase through HTTP from creation to settlement.
+func (r *rig) purchase(day time.Duration) error {
+	now := time.Now()
+	start := now.Add(34 * day)
+	end := start.Add(12 * day)
+	var panel []int64
+	for _, n := range []string{"e1", "e2", "e3", "e4", "e5"} {
+		panel = append(panel, r.userID(n))
+	}
+	body := map[string]any{"title": "负载测试", "catalogCode": r.item.Code, "budgetId": 1, "quantity": 10, "ceilingFen": 1_000_000,
+		"method": "open_tender", "bidDeadline": now.Add(25 * day), "serviceStart": start, "serviceEnd": end, "priceWeight": 30,
+		"panel": panel, "inspectors": []int64{r.userID("inspector")}, "assessors": []int64{r.userID("assessor")},
+		"milestones": []map[string]any{{"name": "一期", "due": start.Add(6 * day), "quantity": 5, "paymentPercent": 50},
+			{"name": "二期", "due": end, "quantity": 5, "paymentPercent": 50}}}
+	var created struct{ ID int64 }
+	if _, err := r.call("/purchases", "POST", "/api/v1/purchases", r.tok["officer"], body, &created); err != nil {
+		return err
+	}
+	p := fmt.Sprintf("/api/v1/purchases/%d", created.ID)
+	for i, o := range r.orgs {
+		if _, err := r.call("/purchases/{id}/bids", "POST", p+"/bids", r.tok[fmt.Sprintf("org%d", o)], map[string]any{"priceFen": 900_000 - i, "proposal": "方案"}, nil); err != nil {
+			return err
+		}
+	}
+	type milestone struct {
+		Seq      int
+		Status   string
+		Quantity int64
+	}
+	var d struct {
+		Status string
+		Bids   []struct{ ID int64 }
+		Awards []struct {
+			SupplierID       int64
+			OfficerSignedAt  *time.Time
+			SupplierSignedAt *time.Time
+		}
+		Milestones  []milestone
+		Inspections []struct{ RecordedAt *time.Time }
+		Evaluations []struct{ Status string }
+		Contract    *struct{ SupplierID int64 }
+	}
+	scored, assessed := false, false
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		if _, err := r.call("/purchases/{id}", "GET", p, r.tok["officer"], nil, &d); err != nil {
+			return err
+		}
+		switch d.Status {
+		case "settled":
+			return nil
+		case "evaluating":
+			if !scored {
+				scored = true
+				for _, e := range []string{"e1", "e2", "e3", "e4", "e5"} {
+					var sc []map[string]any
+					for _, b := range d.Bids {
+						sc = append(sc, map[string]any{"bidId": b.ID, "technical": 60})
+					}
+					if _, err := r.call("/purchases/{id}/scores", "POST", p+"/scores", r.tok[e], map[string]any{"scores": sc}, nil); err != nil {
+						return err
+					}
+				}
+			}
+		case "contracting":
+			a := d.Awards[len(d.Awards)-1]
+			if a.OfficerSignedAt == nil {
+				_, _ = r.call("/purchases/{id}/signatures", "POST", p+"/signatures", r.tok["officer"], map[string]any{}, nil)
+			}
+			if a.SupplierSignedAt == nil {
+				_, _ = r.call("/purchases/{id}/signatures", "POST", p+"/signatures", r.tok[fmt.Sprintf("org%d", a.SupplierID)], map[string]any{}, nil)
+			}
+		case "delivering", "assessing":
+			for _, m := range d.Milestones {
+				switch m.Status {
+				case "pending", "returned":
+					_, _ = r.call("/purchases/{id}/milestones/{seq}/reports", "POST", fmt.Sprintf("%s/milestones/%d/reports", p, m.Seq),
+						r.tok[fmt.Sprintf("org%d", d.Contract.SupplierID)], map[string]any{"deliveredQuantity": m.Quantity, "beneficiaries": m.Quantity, "summary": "完成"}, nil)
+				case "reported":
+					_, _ = r.call("/purchases/{id}/milestones/{seq}/review", "POST", fmt.Sprintf("%s/milestones/%d/review", p, m.Seq),
+						r.tok["officer"], map[string]any{"accepted": true}, nil)
+				}
+			}
+			for _, in := range d.Inspections {
+				if in.RecordedAt == nil {
+					_, _ = r.call("/purchases/{id}/inspections", "POST", p+"/inspections", r.tok["inspector"], map[string]any{"passed": true, "surveyed": 10, "satisfied": 9}, nil)
+					break
+				}
+			}
+			for _, e := range d.Evaluations {
+				if e.Status == "open" && !assessed {
+					assessed = true
+					var sc []map[string]any
+					for _, ind := range r.item.Indicators {
+						if ind.Method == catalog.MethodScored {
+							sc = append(sc, map[string]any{"indicator": ind.Code, "score": ind.Weight})
+						}
+					}
+					_, _ = r.call("/purchases/{id}/evaluations", "POST", p+"/evaluations", r.tok["assessor"], map[string]any{"scores": sc}, nil)
+				}
+			}
+		}
+		time.Sleep(day)
+	}
+	return fmt.Errorf("purchase %d did not settle (status %s)", created.ID, d.Status)
+}
+
+// floor sends n Updates to a bare workflow and returns their latencies.
+func floor(c client.Client, queue string, n int) ([]time.Duration, error) {
+	id := fmt.Sprintf("floor-%d", time.Now().UnixNano())
+	ctx := context.Background()
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, FloorWorkflow); err != nil {
+		return nil, err
+	}
+	var out []time.Duration
+	for range n {
+		start := time.Now()
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "act", WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(start))
+	}
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "done", WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	return out, err
+}
+
+// BenchmarkPurchasesThroughHTTP runs purchases at once through the API
+// (sandbox day 100 ms), then the floor with as many Updates in flight,
+// and writes loadtest/results.txt. Run with -benchtime 1x (make bench).
+//
+// The issue's target is 20 purchases in flight. On this 2-core machine,
+// with the dev server, PostgreSQL, the worker, the API and the drivers
+// all on it, 20 starve the worker: workflow tasks exceed the SDK's 1 s
+// deadlock detector and fail (retried, but Updates meanwhile answer
+// "Workflow Task in failed state"). Until that is resolved it runs 6.
+func BenchmarkPurchasesThroughHTTP(b *testing.B) {
+	const inFlight = 6
+	day := 100 * time.Millisecond
+	r, tc, queue := newRig(b, day)
+	for b.Loop() {
+		start := time.Now()
+		var wg sync.WaitGroup
+		errs := make(chan error, inFlight)
+		for range inFlight {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs <- r.purchase(day) }()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		elapsed := time.Since(start)
+		// The floor: as many Updates, 20 workflows at once.
+		per := r.posts / inFlight
+		fstart := time.Now()
+		var fl []time.Duration
+		var mu sync.Mutex
+		for range inFlight {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ds, err := floor(tc, queue, per)
+				if err != nil {
+					b.Error(err)
+				}
+				mu.Lock()
+				fl = append(fl, ds...)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		felapsed := time.Since(fstart)
+		var all []time.Duration
+		for name, ds := range r.lat.by {
+			if strings.HasPrefix(name, "POST") && name != "POST /purchases" {
+				all = append(all, ds...)
+			}
+		}
+		report(b, elapsed, felapsed, inFlight, r.posts, len(fl), r.lat.by, all, fl)
+	}
+}
+
+func report(b *testing.B, elapsed, felapsed time.Duration, purchases, updates, floorUpdates int, by map[string][]time.Duration, actions, fl []time.Duration) {
+	var sb strings.Builder
+	host, _ := os.Hostname()
+	fmt.Fprintf(&sb, "zhucan load test — %s, %s, %d cores\n\n", time.Now().Format(time.RFC3339), host, runtime.NumCPU())
+	fmt.Fprintf(&sb, "%d purchases in flight, sandbox day 100 ms: %.2f purchases/s, %.1f Updates/s (%d human actions in %s)\n",
+		purchases, float64(purchases)/elapsed.Seconds(), float64(updates)/elapsed.Seconds(), updates, elapsed.Round(time.Millisecond))
+	fmt.Fprintf(&sb, "human action latency: p50 %s, p99 %s (target p99 < 250 ms)\n", pct(actions, .5).Round(time.Millisecond), pct(actions, .99).Round(time.Millisecond))
+	fmt.Fprintf(&sb, "floor (bare workflow, one local-activity write per Update): p50 %s, p99 %s, %.1f Updates/s\n",
+		pct(fl, .5).Round(time.Millisecond), pct(fl, .99).Round(time.Millisecond), float64(floorUpdates)/felapsed.Seconds())
+	fmt.Fprintf(&sb, "cost ratio to the floor (p50 latency): %.2f× (target ≤ 1.3×)\n\n", float64(pct(actions, .5))/float64(pct(fl, .5)))
+	fmt.Fprintf(&sb, "%-52s %7s %9s %9s\n", "endpoint", "count", "p50", "p99")
+	names := make([]string, 0, len(by))
+	for n := range by {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ds := by[n]
+		fmt.Fprintf(&sb, "%-52s %7d %9s %9s\n", n, len(ds), pct(ds, .5).Round(100*time.Microsecond), pct(ds, .99).Round(100*time.Microsecond))
+	}
+	b.ReportMetric(float64(updates)/elapsed.Seconds(), "updates/s")
+	b.ReportMetric(float64(pct(actions, .99).Milliseconds()), "p99-ms")
+	b.ReportMetric(float64(pct(actions, .5))/float64(pct(fl, .5)), "x-floor")
+	if err := os.WriteFile("results.txt", []byte(sb.String()), 0o644); err != nil {
+		b.Error(err)
+	}
+	b.Log("\n" + sb.String())
+}
