@@ -3,9 +3,11 @@ package faults
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"zhucan/devenv"
 	"zhucan/internal/testenv"
 	"zhucan/workflows"
 )
@@ -157,4 +160,54 @@ func TestLastSecondBidsAreCountedOrRefused(t *testing.T) {
 		t.Logf("the burst did not straddle the deadline (%d of %d accepted); the check still holds", accepted, len(w.orgs))
 	}
 	t.Logf("%d accepted, %d refused as late", accepted, len(w.orgs)-accepted)
+}
+
+// TestPostgresRestartLosesNothing stops PostgreSQL (a private cluster of
+// the test's own) while purchases are writing and starts it again: the
+// local activities retry, and every purchase settles with all its rows.
+func TestPostgresRestartLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts a PostgreSQL cluster")
+	}
+	base := t.TempDir()
+	for d := base; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		_ = os.Chmod(d, 0o755) // the server account must reach its data directory
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dsn := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/zhucan?sslmode=disable", port)
+	ctx := context.Background()
+	pg, err := devenv.EnsurePostgres(ctx, dsn, base)
+	if err != nil {
+		t.Skipf("no PostgreSQL server programs to start a private cluster: %v", err)
+	}
+	t.Cleanup(func() { _ = pg.Stop(context.Background()) })
+	w := newWorld(t, dsn, 3)
+	c := testenv.Temporal(t)
+	queue := fmt.Sprintf("faults-pg-%d", time.Now().UnixNano())
+	startWorker(t, buildZhucan(t), dsn, queue)
+	day := time.Second
+	ids := w.start(c, queue, day, 5)
+	dctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- w.driveAll(dctx, c, ids) }()
+	// While bids and scores are being written, take the database away.
+	time.Sleep(24 * day)
+	if err := pg.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second)
+	if pg, err = devenv.EnsurePostgres(ctx, dsn, base); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	w.db.X.SetMaxIdleConns(0) // drop connections from before the restart
+	w.checkRows(ids)
 }
