@@ -57,7 +57,7 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (Outcome, error) {
 			return Outcome{}, workflow.NewContinueAsNewError(ctx, DeliveryWorkflow, next)
 		}
 		v := d.version
-		if _, err := d.wait(ctx, d.nextDeadline(), func() bool { return d.version != v || d.Status.Terminal() }); err != nil {
+		if _, err := d.wait(ctx, d.nextDeadline(workflow.Now(ctx)), func() bool { return d.version != v || d.Status.Terminal() }); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -145,11 +145,14 @@ func (d *delivery) advance(ctx workflow.Context) {
 	}
 }
 
-// nextDeadline is the earliest moment at which advance has something to do.
-func (d *delivery) nextDeadline() time.Time {
+// nextDeadline is the earliest moment after now at which advance has
+// something to do. Moments already past were handled by advance; counting
+// them again would make the main loop spin without yielding (a lapsed
+// milestone's grace period stays in the past for ever).
+func (d *delivery) nextDeadline(now time.Time) time.Time {
 	var next time.Time
 	consider := func(t time.Time) {
-		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
 			next = t
 		}
 	}

@@ -471,3 +471,28 @@ func TestPaymentsNeverExceedTheContract(t *testing.T) {
 		t.Errorf("%d reviews accepted, want exactly one per milestone", accepted)
 	}
 }
+
+// TestLapsedMilestoneDoesNotStallAssessment: a milestone never reported
+// lapses at the end of its grace period while the assessor has not yet
+// scored; the workflow must wait (not spin) and settle once scored,
+// paying nothing for the lapsed milestone.
+func TestLapsedMilestoneDoesNotStallAssessment(t *testing.T) {
+	f := newFixture(t, 100_000_000)
+	in := f.signed()
+	r := f.newRun()
+	for i, q := range []int64{30, 40} {
+		due := t0.AddDate(0, 0, 60*(i+1))
+		r.report(due.Add(-48*time.Hour), fmt.Sprintf("report%d", i+1), i+1, q)
+		r.review(due.Add(-24*time.Hour), fmt.Sprintf("review%d", i+1), i+1, true, q)
+	}
+	r.inspectAll(true, 10, 10)
+	// Milestone 3 (due at the end) lapses 10 days later; the assessor
+	// scores well after that.
+	r.assess(serviceEnd.AddDate(0, 0, 30), "assess", 100)
+	r.deliver(in)
+	wantOutcome(t, r, workflows.StatusSettled)
+	r.accepted("assess")
+	if p, _, reserved := f.paid(); p != 33_600_000 || reserved != 0 {
+		t.Errorf("paid %d, still reserved %d: want milestones 1 and 2 only, the rest released", p, reserved)
+	}
+}
