@@ -62,9 +62,28 @@ type apiCall struct {
 // and decodes a successful answer into out (when not nil). A refusal is an
 // *apiError carrying the API's problem.
 func (ui *UI) call(r *http.Request, c apiCall, out any) error {
+	rec, err := ui.do(r, c)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if ct := rec.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("%s %s answered %q, not JSON", c.Method, c.Path, ct)
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
+		return fmt.Errorf("decode %s %s: %w", c.Method, c.Path, err)
+	}
+	return nil
+}
+
+// do serves c with the API handler in-process and returns its answer; a
+// refusal is an *apiError carrying the API's problem.
+func (ui *UI) do(r *http.Request, c apiCall) (*recorder, error) {
 	hp := ui.api.Load()
 	if hp == nil {
-		return errNoAPI
+		return nil, errNoAPI
 	}
 	ctx := r.Context()
 	// Always set the caller: a browser's own Authorization header never
@@ -74,13 +93,13 @@ func (ui *UI) call(r *http.Request, c apiCall, out any) error {
 	if c.Body != nil {
 		b, err := json.Marshal(c.Body)
 		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", c.Method, c.Path, err)
+			return nil, fmt.Errorf("encode %s %s: %w", c.Method, c.Path, err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, c.Method, c.Path, body)
 	if err != nil {
-		return fmt.Errorf("build %s %s: %w", c.Method, c.Path, err)
+		return nil, fmt.Errorf("build %s %s: %w", c.Method, c.Path, err)
 	}
 	req.Host, req.RemoteAddr, req.RequestURI = r.Host, r.RemoteAddr, c.Path
 	req.Header.Set("Accept", "application/json")
@@ -107,18 +126,9 @@ func (ui *UI) call(r *http.Request, c apiCall, out any) error {
 		if e.Problem.RequestID == "" {
 			e.Problem.RequestID = rec.header.Get("X-Request-ID")
 		}
-		return e
+		return nil, e
 	}
-	if out == nil {
-		return nil
-	}
-	if ct := rec.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return fmt.Errorf("%s %s answered %q, not JSON", c.Method, c.Path, ct)
-	}
-	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
-		return fmt.Errorf("decode %s %s: %w", c.Method, c.Path, err)
-	}
-	return nil
+	return rec, nil
 }
 
 // get reads path as the signed-in user of r (or the public) into out.

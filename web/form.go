@@ -156,7 +156,10 @@ type input struct {
 	Name string
 	// LabelKey and HintKey are translation keys ("" for no hint).
 	LabelKey, HintKey string
-	// Type is as in field.
+	// Label and Hint, when set, are shown as they are (names of bids,
+	// indicators), instead of LabelKey and HintKey.
+	Label, Hint string
+	// Type is as in field, or file (several files may be chosen).
 	Type string
 	// Options are a select's choices.
 	Options []option
@@ -172,11 +175,14 @@ type option struct {
 
 // inputOf is the field drawing in of form f.
 func inputOf(l *locale, f *form, in input) field {
-	fd := field{L: l, Form: f, Name: in.Name, Label: l.T(in.LabelKey), Type: cmpOr(in.Type, "text")}
-	if in.HintKey != "" {
+	fd := field{L: l, Form: f, Name: in.Name, Label: in.Label, Hint: in.Hint, Type: cmpOr(in.Type, "text")}
+	if fd.Label == "" {
+		fd.Label = l.T(in.LabelKey)
+	}
+	if in.HintKey != "" && fd.Hint == "" {
 		fd.Hint = l.T(in.HintKey)
 	}
-	if fd.Type != "password" {
+	if fd.Type != "password" && fd.Type != "file" {
 		fd.Value = f.Get(in.Name)
 	}
 	for _, o := range in.Options {

@@ -59,10 +59,20 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, r, http.StatusOK, "home", "home.title", homeData{Notices: list.Items})
 		return
 	}
-	var tl api.TaskList
-	if err := ui.get(r, "/api/v1/me/tasks", &tl); err != nil {
+	tasks, err := ui.tasks(r)
+	if err != nil {
 		ui.apiFailed(w, r, err)
 		return
+	}
+	ui.render(w, r, http.StatusOK, "inbox", "inbox.title", homeData{Tasks: tasks})
+}
+
+// tasks are the signed-in user's tasks (GET /api/v1/me/tasks) as the pages show them.
+func (ui *UI) tasks(r *http.Request) ([]taskView, error) {
+	rq := state(r)
+	var tl api.TaskList
+	if err := ui.get(r, "/api/v1/me/tasks", &tl); err != nil {
+		return nil, err
 	}
 	d := homeData{}
 	for _, t := range tl.Items {
@@ -76,7 +86,7 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request) {
 		d.Tasks = append(d.Tasks, taskView{Label: label, PurchaseID: t.PurchaseID, Title: t.Title, Due: t.Due,
 			Href: fmt.Sprintf("/purchases/%d#%s", t.PurchaseID, cmp.Or(taskSection[t.Kind], "summary"))})
 	}
-	ui.render(w, r, http.StatusOK, "inbox", "inbox.title", d)
+	return d.Tasks, nil
 }
 
 // resultStatuses are the statuses whose purchases have a published result.

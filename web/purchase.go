@@ -63,6 +63,9 @@ type action struct {
 	Template string
 	// Inputs are the form's controls, for the generic template.
 	Inputs []input
+	// InputsFor, when set, builds the controls from the purchase (choices
+	// of milestones, bids, indicators); it replaces Inputs.
+	InputsFor func(ui *UI, r *http.Request, d *purchaseData) []input
 	// Fields are the names of the form's fields, kept after a refusal
 	// (default: the names of Inputs).
 	Fields []string
@@ -87,13 +90,21 @@ func actionByKey(key string) (action, bool) {
 	return action{}, false
 }
 
-// fields are the names of the action's form fields.
-func (a action) fields() []string {
+// inputs are the action's controls on purchase d.
+func (a action) inputs(ui *UI, r *http.Request, d *purchaseData) []input {
+	if a.InputsFor != nil {
+		return a.InputsFor(ui, r, d)
+	}
+	return a.Inputs
+}
+
+// fields are the names of the action's form fields on purchase d.
+func (a action) fields(ui *UI, r *http.Request, d *purchaseData) []string {
 	if a.Fields != nil {
 		return a.Fields
 	}
 	var out []string
-	for _, in := range a.Inputs {
+	for _, in := range a.inputs(ui, r, d) {
 		out = append(out, in.Name)
 	}
 	return out
@@ -120,6 +131,16 @@ type actionForm struct {
 	Data *purchaseData
 	// Inputs are the controls the generic template draws.
 	Inputs []input
+}
+
+// Multipart reports whether the form uploads files.
+func (a actionForm) Multipart() bool {
+	for _, in := range a.Inputs {
+		if in.Type == "file" {
+			return true
+		}
+	}
+	return false
 }
 
 // Action is the form's target.
@@ -246,13 +267,13 @@ func (d *purchaseData) orgName(detail json.RawMessage) string {
 
 // withActions adds the forms the user may use now; failed, when set, is
 // the form just refused, shown with what was typed.
-func (ui *UI) withActions(p *page, d *purchaseData, failed *actionForm) {
+func (ui *UI) withActions(r *http.Request, p *page, d *purchaseData, failed *actionForm) {
 	u := p.User
 	for _, a := range actions {
 		if a.Allowed == nil || !a.Allowed(u, d) {
 			continue
 		}
-		af := actionForm{Key: a.Key, Template: a.Template, Form: newActionForm(a), Page: p, Data: d, Inputs: a.Inputs}
+		af := actionForm{Key: a.Key, Template: a.Template, Form: newActionForm(a), Page: p, Data: d, Inputs: a.inputs(ui, r, d)}
 		if failed != nil && failed.Key == a.Key {
 			af.Form = failed.Form
 		}
@@ -277,7 +298,7 @@ func (ui *UI) purchasePage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := ui.newPage(w, r, "purchase.title", d, d.P.ID, d.P.Title)
 	p.L.Precise = d.P.Policy == rules.PolicySandbox
-	ui.withActions(p, d, nil)
+	ui.withActions(r, p, d, nil)
 	ui.renderPage(w, r, http.StatusOK, "purchase", p)
 }
 
@@ -300,7 +321,8 @@ func (ui *UI) purchaseAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := state(r).user
-	f := formFrom(r, a.fields()...)
+	fields := a.fields(ui, r, d)
+	f := formFrom(r, fields...)
 	f.Prefix = a.Key + "-"
 	status := http.StatusUnprocessableEntity
 	if a.Allowed == nil || !a.Allowed(u, d) {
@@ -328,7 +350,7 @@ func (ui *UI) purchaseAction(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			has := func(field string) bool {
-				for _, k := range a.fields() {
+				for _, k := range fields {
 					if k == field {
 						return true
 					}
@@ -349,10 +371,10 @@ func (ui *UI) purchaseAction(w http.ResponseWriter, r *http.Request) {
 	}
 	p := ui.newPage(w, r, "purchase.title", d, d.P.ID, d.P.Title)
 	p.L.Precise = d.P.Policy == rules.PolicySandbox
-	ui.withActions(p, d, &actionForm{Key: a.Key, Form: f})
+	ui.withActions(r, p, d, &actionForm{Key: a.Key, Form: f})
 	if len(d.Actions[a.Section]) == 0 || !containsKey(d.Actions[a.Section], a.Key) {
 		// No longer allowed: keep the refused form visible with its reason.
-		d.Actions[a.Section] = append(d.Actions[a.Section], actionForm{Key: a.Key, Template: a.Template, Form: f, Page: p, Data: d, Inputs: a.Inputs})
+		d.Actions[a.Section] = append(d.Actions[a.Section], actionForm{Key: a.Key, Template: a.Template, Form: f, Page: p, Data: d, Inputs: a.inputs(ui, r, d)})
 	}
 	ui.renderPage(w, r, status, "purchase", p)
 }

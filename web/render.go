@@ -53,10 +53,10 @@ type navItem struct {
 // parts of the UI add their pages here.
 var navByRole = map[string][]navItem{
 	"":          {{Href: "/", Key: "nav.home"}, {Href: "/public", Key: "nav.public"}, {Href: "/catalog", Key: "nav.catalog"}},
-	"officer":   {{Href: "/", Key: "nav.inbox"}, {Href: "/purchases", Key: "nav.purchases"}, {Href: "/public", Key: "nav.public"}, {Href: "/catalog", Key: "nav.catalog"}},
+	"officer":   {{Href: "/", Key: "nav.inbox"}, {Href: "/purchases", Key: "nav.purchases"}, {Href: "/dashboard", Key: "nav.dashboard"}, {Href: "/purchases/new", Key: "nav.new_purchase"}, {Href: "/organisations", Key: "nav.orgs"}, {Href: "/public", Key: "nav.public"}, {Href: "/catalog", Key: "nav.catalog"}},
 	"supplier":  {{Href: "/", Key: "nav.inbox"}, {Href: "/purchases?mine=1", Key: "nav.mypurchases"}, {Href: "/public", Key: "nav.public"}, {Href: "/catalog", Key: "nav.catalog"}},
 	"evaluator": {{Href: "/", Key: "nav.inbox"}, {Href: "/purchases", Key: "nav.purchases"}, {Href: "/public", Key: "nav.public"}, {Href: "/catalog", Key: "nav.catalog"}},
-	"admin":     {{Href: "/", Key: "nav.inbox"}, {Href: "/purchases", Key: "nav.purchases"}, {Href: "/public", Key: "nav.public"}, {Href: "/catalog", Key: "nav.catalog"}},
+	"admin":     {{Href: "/", Key: "nav.inbox"}, {Href: "/purchases", Key: "nav.purchases"}, {Href: "/dashboard", Key: "nav.dashboard"}, {Href: "/organisations", Key: "nav.orgs"}, {Href: "/public", Key: "nav.public"}, {Href: "/catalog", Key: "nav.catalog"}},
 }
 
 func navFor(u *store.User, urlPath string) []navItem {
@@ -85,6 +85,8 @@ func funcs() template.FuncMap {
 			return fd
 		},
 		"inputOf": inputOf,
+		"list":    func(v ...string) []string { return v },
+		"inc":     func(i int) int { return i + 1 },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, errors.New("dict: odd number of arguments")

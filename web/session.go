@@ -33,6 +33,7 @@ type reqState struct {
 	user  *store.User
 	sess  *store.Session
 	token string
+	ui    *UI
 }
 
 func withReq(ctx context.Context, rq *reqState) context.Context {
@@ -49,7 +50,7 @@ func state(r *http.Request) *reqState {
 
 // prepare resolves the language and the session of r.
 func (ui *UI) prepare(w http.ResponseWriter, r *http.Request) (*reqState, error) {
-	rq := &reqState{loc: localeFor(r)}
+	rq := &reqState{loc: localeFor(r), ui: ui}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return rq, nil

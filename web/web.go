@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -35,6 +37,9 @@ type Options struct {
 	SecureCookies bool
 	// SessionTTL is how long a sign-in lasts (default 12 hours).
 	SessionTTL time.Duration
+	// DataDir is where uploaded evidence files are stored, under their
+	// SHA-256 (default: zhucan-evidence in the system's temporary directory).
+	DataDir string
 	// Now is the clock (default time.Now); tests set it.
 	Now func() time.Time
 }
@@ -51,6 +56,7 @@ type UI struct {
 	pages   map[string]*template.Template
 	static  http.Handler
 	version string
+	dataDir string
 }
 
 // New builds the UI. Call SetAPI before serving.
@@ -64,7 +70,10 @@ func New(o Options) *UI {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	ui := &UI{db: o.DB, log: o.Log, secure: o.SecureCookies, ttl: o.SessionTTL, now: o.Now, mux: http.NewServeMux()}
+	if o.DataDir == "" {
+		o.DataDir = filepath.Join(os.TempDir(), "zhucan-evidence")
+	}
+	ui := &UI{dataDir: o.DataDir, db: o.DB, log: o.Log, secure: o.SecureCookies, ttl: o.SessionTTL, now: o.Now, mux: http.NewServeMux()}
 	pages, err := parsePages()
 	if err != nil {
 		// The templates are embedded: a parse error is a bug caught by every test.
@@ -96,8 +105,15 @@ func (ui *UI) routes() {
 	m.HandleFunc("GET /public/purchases/{id}", ui.publicPurchase)
 	m.HandleFunc("GET /catalog", ui.catalogPage)
 	m.HandleFunc("GET /purchases", ui.signedIn(ui.purchaseList))
+	m.HandleFunc("GET /purchases/new", ui.signedIn(ui.newPurchaseForm))
+	m.HandleFunc("POST /purchases/new", ui.signedIn(ui.newPurchase))
 	m.HandleFunc("GET /purchases/{id}", ui.signedIn(ui.purchasePage))
 	m.HandleFunc("POST /purchases/{id}/actions/{action}", ui.signedIn(ui.purchaseAction))
+	m.HandleFunc("GET /dashboard", ui.signedIn(ui.dashboard))
+	m.HandleFunc("GET /analytics", ui.signedIn(ui.analyticsPage))
+	m.HandleFunc("GET /analytics/export/{format}", ui.signedIn(ui.recommendationFile))
+	m.HandleFunc("GET /organisations", ui.signedIn(ui.orgsPage))
+	m.HandleFunc("GET /organisations/{id}", ui.signedIn(ui.orgPage))
 	m.HandleFunc("GET /static/", ui.serveStatic)
 	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/static/icon.svg", http.StatusMovedPermanently)
