@@ -295,13 +295,11 @@ func floor(c client.Client, queue string, n int) ([]time.Duration, error) {
 // (sandbox day 100 ms), then the floor with as many Updates in flight,
 // and writes loadtest/results.txt. Run with -benchtime 1x (make bench).
 //
-// The target is 20 purchases in flight. On this 2-core machine,
-// with the dev server, PostgreSQL, the worker, the API and the drivers
-// all on it, 20 starve the worker: workflow tasks exceed the SDK's 1 s
-// deadlock detector and fail (retried, but Updates meanwhile answer
-// "Workflow Task in failed state"). Until that is resolved it runs 6.
+// The targets (20 purchases in flight, a human action's p99 under
+// 250 ms, at most 1.3× the floor) are not met yet on this 2-core machine:
+// see README for the latest figures.
 func BenchmarkPurchasesThroughHTTP(b *testing.B) {
-	const inFlight = 6
+	const inFlight = 20
 	day := 100 * time.Millisecond
 	r, tc, queue := newRig(b, day)
 	for b.Loop() {
