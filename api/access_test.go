@@ -104,7 +104,9 @@ func countRows(t *testing.T, s *stack, q string, args ...any) int {
 // TestSealedBidsThroughHTTP: before the deadline no one but the bidder sees
 // a bid; afterwards other bidders see prices but never proposals.
 func TestSealedBidsThroughHTTP(t *testing.T) {
-	day := 100 * time.Millisecond
+	// Long enough sandbox days that the checks before the deadline run
+	// before it even on a loaded machine.
+	day := 400 * time.Millisecond
 	s := newStack(t, day)
 	c := s.cast()
 	var p struct{ ID int64 }
@@ -122,6 +124,13 @@ func TestSealedBidsThroughHTTP(t *testing.T) {
 		if strings.Contains(string(ev.body), "bid.submitted") && tok != c.reps[1].Token {
 			t.Errorf("bid events visible before the deadline to %q", tok)
 		}
+	}
+	// The panel's identities stay with the purchaser and the panel.
+	if ev := s.call("GET", pp+"/events", "", nil); strings.Contains(string(ev.body), `"members"`) || strings.Contains(string(ev.body), "user:") {
+		t.Errorf("the public trail shows evaluators or actors: %s", ev.body)
+	}
+	if ev := s.call("GET", pp+"/events", c.officer.Token, nil); !strings.Contains(string(ev.body), `"members"`) {
+		t.Errorf("the officer's trail lacks the panel: %s", ev.body)
 	}
 	if d := s.purchase(p.ID, c.reps[0].Token); d.MyBid == nil || d.MyBid.PriceFen != 45_000_000 {
 		t.Errorf("the bidder cannot see its own bid: %+v", d.MyBid)

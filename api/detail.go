@@ -90,7 +90,7 @@ func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseD
 	onPanel, member := false, false
 	ms := &Members{Panel: []store.Member{}, Inspectors: []store.Member{}, Assessors: []store.Member{}}
 	for _, m := range members {
-		if u != nil && m.UserID == u.ID {
+		if u != nil && m.UserID == u.ID && m.RecusedAt == nil {
 			member = true
 			onPanel = onPanel || m.Duty == "panel"
 		}
@@ -151,7 +151,17 @@ func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseD
 	if tenderPhase(p.Status) {
 		if v, err := s.liveView(ctx, id, u); err == nil {
 			if !(officer || member) {
-				v.Panel = nil
+				// Who sits on the panel, how each scored and why others
+				// challenged stay with the purchaser and the panel.
+				v.Panel, v.Blocked = nil, ""
+				for i := range v.Bids {
+					v.Bids[i].ScoredBy, v.Bids[i].LowPriceReason = nil, ""
+				}
+				for i := range v.Challenges {
+					if u == nil || u.SupplierID == nil || *u.SupplierID != v.Challenges[i].SupplierID {
+						v.Challenges[i].Reason = ""
+					}
+				}
 			}
 			d.Live = &v
 			d.MyBid = v.MyBid

@@ -279,7 +279,7 @@ func (s *stack) await(id int64, token, status string) detail {
 // TestEndToEndThroughHTTP runs a whole purchase through the HTTP API alone
 // under the sandbox policy.
 func TestEndToEndThroughHTTP(t *testing.T) {
-	day := 100 * time.Millisecond
+	day := 200 * time.Millisecond
 	s := newStack(t, day)
 	c := s.cast()
 	var created struct {

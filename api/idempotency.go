@@ -93,12 +93,24 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 				w.WriteHeader(prev.Status)
 				_, _ = w.Write(prev.Body)
 				return
-			case !prev.Stale:
+			}
+			took := false
+			if prev.Stale {
+				tctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+				took, err = s.db.TakeOverIdempotencyKey(tctx, u.ID, key)
+				cancel()
+				if err != nil {
+					s.internalError(w, r, err)
+					return
+				}
+			}
+			if !took {
 				w.Header().Set("Retry-After", "2")
 				s.problem(w, r, http.StatusConflict, "相同请求正在处理中，请稍后重试", "The same request is in progress; retry shortly", "", nil)
 				return
 			}
-			// Stale: take the request over below.
+			// Taken over: the request runs again below, reusing what the
+			// first attempt created and its Update IDs.
 		}
 		ctx = context.WithValue(r.Context(), idemKey{}, key)
 		cw := &captureWriter{ResponseWriter: w}

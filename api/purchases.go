@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -335,7 +336,8 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	evs, err := s.db.VisibleAuditTrail(ctx, id, auditRef(caller(r.Context())))
+	u := caller(r.Context())
+	evs, err := s.db.VisibleAuditTrail(ctx, id, auditRef(u))
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -343,5 +345,39 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 	if evs == nil {
 		evs = []store.AuditEntry{}
 	}
+	privileged := hasRole(u, "officer", "admin")
+	if !privileged && u != nil {
+		members, err := s.db.Members(ctx, id)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		for _, m := range members {
+			privileged = privileged || (m.UserID == u.ID && m.RecusedAt == nil)
+		}
+	}
+	if !privileged {
+		redactTrail(evs, auditRef(u))
+	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"items": evs})
+}
+
+// confidentialActions carry who evaluates and how each scored, or why
+// someone challenged: their details stay with the purchaser and the
+// evaluators.
+var confidentialActions = map[string]bool{"purchase.planned": true, "scores.submitted": true, "panel.recused": true,
+	"panel.appointed": true, "panel.removed": true, "challenge.filed": true, "bid.low_price_decided": true,
+	"evaluation.overdue": true, "evaluation.scored": true, "inspection.recorded": true, "reinspection.due": true, "inspection.due": true}
+
+// redactTrail hides, for the public and the organisations, who did what
+// (except their own entries) and the details of confidential entries.
+func redactTrail(evs []store.AuditEntry, self string) {
+	for i := range evs {
+		if evs[i].Actor != self && evs[i].Actor != "system" {
+			evs[i].Actor = ""
+		}
+		if confidentialActions[evs[i].Action] && evs[i].Actor != self {
+			evs[i].Detail = json.RawMessage(`{}`)
+		}
+	}
 }

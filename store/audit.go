@@ -61,7 +61,9 @@ func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *ti
 	}
 	var id int64
 	err := tx.GetContext(ctx, &id, `WITH b AS (SELECT audit_body($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS body),
-		p AS (SELECT (SELECT hash FROM audit_log WHERE purchase_id IS NOT DISTINCT FROM $2::bigint ORDER BY id DESC LIMIT 1) AS h),
+		p AS (SELECT CASE WHEN $2::bigint IS NULL
+		                  THEN (SELECT hash FROM audit_log WHERE purchase_id IS NULL ORDER BY id DESC LIMIT 1)
+		                  ELSE (SELECT hash FROM audit_log WHERE purchase_id = $2::bigint ORDER BY id DESC LIMIT 1) END AS h),
 		g AS (SELECT (SELECT global_hash FROM audit_log ORDER BY id DESC LIMIT 1) AS h)
 		INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until, prev_hash, hash, global_prev, global_hash)
 		SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8, p.h, sha256(coalesce(p.h, ''::bytea) || b.body), g.h, sha256(coalesce(g.h, ''::bytea) || b.body)

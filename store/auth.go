@@ -173,13 +173,31 @@ func (db *DB) IdempotentResource(ctx context.Context, userID int64, key string) 
 	return *res, nil
 }
 
-// ReleaseIdempotencyKey forgets a claim whose request failed before acting,
-// so that the client's retry can act.
+// ReleaseIdempotencyKey lets the client's retry act after a request that
+// failed without an answer: a claim that created nothing is forgotten; one
+// that already allocated a resource (a purchase number) is kept and marked
+// for immediate takeover, so that the retry continues that resource
+// instead of creating another.
 func (db *DB) ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error {
-	if _, err := db.X.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status IS NULL`, userID, key); err != nil {
+	if _, err := db.X.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status IS NULL AND resource IS NULL`, userID, key); err != nil {
+		return fmt.Errorf("release idempotency key: %w", err)
+	}
+	if _, err := db.X.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = '-infinity' WHERE user_id = $1 AND key = $2 AND status IS NULL`, userID, key); err != nil {
 		return fmt.Errorf("release idempotency key: %w", err)
 	}
 	return nil
+}
+
+// TakeOverIdempotencyKey atomically takes over a stale unanswered claim;
+// of two retries arriving together, exactly one gets true.
+func (db *DB) TakeOverIdempotencyKey(ctx context.Context, userID int64, key string) (bool, error) {
+	res, err := db.X.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = now()
+		WHERE user_id = $1 AND key = $2 AND status IS NULL AND created_at < now() - interval '30 seconds'`, userID, key)
+	if err != nil {
+		return false, fmt.Errorf("take over idempotency key: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // CreateUserWithToken adds an account and its first API token in one

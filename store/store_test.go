@@ -285,3 +285,42 @@ func TestAuditChainNamesTheFirstAlteredEntry(t *testing.T) {
 		t.Fatalf("after deleting %d the next entry %d must be named: %v", ids[2], ids[3], err)
 	}
 }
+
+// TestIdempotencyKeepsWhatAFailedAttemptCreated: a request that allocated
+// a purchase number and then failed (5xx) leaves its number for the retry,
+// which takes the claim over at once; two takeovers cannot both win.
+func TestIdempotencyKeepsWhatAFailedAttemptCreated(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	u, err := db.CreateUser(ctx, valid.New(), store.User{Name: "o", Role: "officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claimed, _, err := db.ClaimIdempotencyKey(ctx, u.ID, "k", "POST", "/p", []byte("h")); err != nil || !claimed {
+		t.Fatal(claimed, err)
+	}
+	if err := db.NoteIdempotentResource(ctx, u.ID, "k", "41"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReleaseIdempotencyKey(ctx, u.ID, "k"); err != nil {
+		t.Fatal(err)
+	}
+	claimed, prev, err := db.ClaimIdempotencyKey(ctx, u.ID, "k", "POST", "/p", []byte("h"))
+	if err != nil || claimed || !prev.Stale || prev.Resource == nil || *prev.Resource != "41" {
+		t.Fatalf("retry sees claimed=%v %+v %v", claimed, prev, err)
+	}
+	first, err1 := db.TakeOverIdempotencyKey(ctx, u.ID, "k")
+	second, err2 := db.TakeOverIdempotencyKey(ctx, u.ID, "k")
+	if err1 != nil || err2 != nil || !first || second {
+		t.Fatalf("takeovers: %v %v (%v %v)", first, second, err1, err2)
+	}
+	if res, _ := db.IdempotentResource(ctx, u.ID, "k"); res != "41" {
+		t.Fatalf("the retry would allocate another purchase: %q", res)
+	}
+	// A claim that created nothing is simply forgotten.
+	_, _, _ = db.ClaimIdempotencyKey(ctx, u.ID, "k2", "POST", "/p", []byte("h"))
+	_ = db.ReleaseIdempotencyKey(ctx, u.ID, "k2")
+	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, u.ID, "k2", "POST", "/p", []byte("h")); !claimed {
+		t.Fatal("a released empty claim was kept")
+	}
+}

@@ -503,7 +503,7 @@ func (p *purchase) onRetender(ctx workflow.Context, a RetenderArgs) (int, error)
 		p.Method = a.Method
 	}
 	p.Round++
-	p.Bids, p.FailReason, p.EvalOverdue = nil, "", false
+	p.Bids, p.FailReason, p.EvalOverdue, p.Forfeited = nil, "", false, nil
 	p.clearScores()
 	p.NoticeAt, p.BidDeadline = workflow.Now(ctx), a.BidDeadline
 	seq := p.setStatus(ctx, StatusTendering, note)

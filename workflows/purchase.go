@@ -274,6 +274,12 @@ func (p *purchase) challengePeriod(ctx workflow.Context) error {
 			return err
 		}
 	}
+	// Challenges answered after the window suspended the award: the time
+	// they took is added to the signing deadline, so that a winner is
+	// never forfeited for a delay that was not its own.
+	if late := workflow.Now(ctx).Sub(p.Award.ChallengeEnds); late > 0 {
+		p.Award.SignBy = p.Award.SignBy.Add(late)
+	}
 	p.setStatus(ctx, StatusContracting, "")
 	return nil
 }
@@ -488,7 +494,9 @@ func (p *purchase) clearScores() {
 	for _, b := range p.Bids {
 		b.Scores = map[int64]rules.Points{}
 	}
-	p.Ranking, p.Award, p.Challenges, p.Forfeited = nil, nil, nil, nil
+	// Forfeits stand across a rescore: a winner that did not sign cannot
+	// win the same round again. A re-tender clears them.
+	p.Ranking, p.Award, p.Challenges = nil, nil, nil
 }
 
 // sortBids keeps bids in supplier order so that every replay sees the same order.

@@ -498,3 +498,25 @@ func TestEvaluationOverdueTellsTheOfficer(t *testing.T) {
 	r.execute(f.input(1))
 	r.accepted("replace")
 }
+
+// TestLateChallengeAnswerDoesNotForfeitTheWinner: the officer answers a
+// challenge after the 30 signing days have run from the award notice;
+// the winner, who could not sign meanwhile, still gets its time.
+func TestLateChallengeAnswerDoesNotForfeitTheWinner(t *testing.T) {
+	f := newFixture(t, 100_000_000)
+	r := f.newRun()
+	threeBids(r)
+	r.scoreAll(afterClose, "score", f.evaluators[:5], map[int]int{0: 60, 1: 55, 2: 65})
+	r.send(afterClose.Add(24*time.Hour), "challenge", workflows.UpdateChallenge, workflows.ChallengeArgs{Actor: f.reps[0], Reason: "异议"})
+	late := afterClose.AddDate(0, 0, 35)
+	r.send(late, "answer", workflows.UpdateAnswer, workflows.AnswerArgs{Actor: f.officer, Seq: 1, Upheld: false, Response: "不成立"})
+	r.send(late.Add(time.Hour), "sign-officer", workflows.UpdateSign, workflows.SignArgs{Actor: f.officer})
+	r.send(late.Add(2*time.Hour), "sign-org", workflows.UpdateSign, workflows.SignArgs{Actor: f.reps[2]})
+	r.execute(f.input(1))
+	wantContinueAsNew(t, r)
+	r.accepted("answer")
+	r.accepted("sign-org")
+	if n := f.count(`SELECT count(*) FROM supplier_records WHERE kind = 'forfeit'`); n != 0 {
+		t.Errorf("the winner was recorded as forfeiting")
+	}
+}

@@ -183,7 +183,8 @@ func (p *purchase) view(viewer Actor) (View, error) {
 		v.BidCount = &n
 		// After opening, officers and the panel see every bid; a supplier
 		// sees prices (read out at opening) but not others' proposals.
-		full := viewer.Role == "officer" || viewer.Role == "admin" || p.panelMember(viewer.UserID) != nil
+		m := p.panelMember(viewer.UserID)
+		full := viewer.Role == "officer" || viewer.Role == "admin" || (m != nil && m.Active)
 		for _, b := range p.Bids {
 			v.Bids = append(v.Bids, bidView(b, full || b.Supplier.ID == viewer.SupplierID && viewer.Role == "supplier"))
 		}
