@@ -71,6 +71,20 @@ type Event struct {
 	ContractStatus *ContractStatus `json:"contractStatus,omitempty"`
 	// Signature records one party's signature of the awarded contract.
 	Signature *Signature `json:"signature,omitempty"`
+	// ClearScores voids technical scores of a round (a rescore, a recusal,
+	// a rejected bid).
+	ClearScores *ClearScores `json:"clearScores,omitempty"`
+}
+
+// ClearScores names the scores voided: of the whole round, of one
+// evaluator, or of one bid.
+type ClearScores struct {
+	// Round is the tender round.
+	Round int `json:"round"`
+	// EvaluatorID, when set, voids only that evaluator's scores.
+	EvaluatorID int64 `json:"evaluatorId,omitempty"`
+	// SupplierID, when set, voids only the scores of that bid.
+	SupplierID int64 `json:"supplierId,omitempty"`
 }
 
 // Signature is one party's signature of the contract awarded in a round.

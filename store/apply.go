@@ -106,6 +106,20 @@ func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.
 			return fmt.Errorf("record low-price decision: %w", err)
 		}
 	}
+	if c := e.ClearScores; c != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM bid_scores s USING bids b
+			WHERE s.bid_id = b.id AND b.purchase_id = $1 AND b.round = $2
+			  AND ($3 = 0 OR s.evaluator_id = $3) AND ($4 = 0 OR b.supplier_id = $4)`,
+			pid, c.Round, c.EvaluatorID, c.SupplierID); err != nil {
+			return fmt.Errorf("void scores: %w", err)
+		}
+		if c.EvaluatorID == 0 && c.SupplierID == 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE bids SET technical_centi = NULL, price_score_centi = NULL, total_centi = NULL, rank = NULL
+				WHERE purchase_id = $1 AND round = $2`, pid, c.Round); err != nil {
+				return fmt.Errorf("void ranking: %w", err)
+			}
+		}
+	}
 	if e.Scores != nil {
 		for _, s := range e.Scores.Technical {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO bid_scores (bid_id, evaluator_id, technical_centi, scored_at)
@@ -230,6 +244,7 @@ func auditDetail(e event.Event) map[string]any {
 	add("evaluation", e.Evaluation, e.Evaluation != nil)
 	add("contractStatus", e.ContractStatus, e.ContractStatus != nil)
 	add("signature", e.Signature, e.Signature != nil)
+	add("clearScores", e.ClearScores, e.ClearScores != nil)
 	return d
 }
 

@@ -228,7 +228,8 @@ func (p *purchase) onRecuse(ctx workflow.Context, a RecuseArgs) (int, error) {
 		delete(b.Scores, m.UserID)
 	}
 	seq := p.emit(ctx, "panel.recused", a.Actor, event.Event{Note: a.Reason,
-		Member: &event.Member{UserID: m.UserID, Duty: "panel", Recused: true}})
+		Member:      &event.Member{UserID: m.UserID, Duty: "panel", Recused: true},
+		ClearScores: &event.ClearScores{Round: p.Round, EvaluatorID: m.UserID}})
 	return len(p.activePanel()), p.written(ctx, seq)
 }
 
@@ -300,8 +301,11 @@ func (p *purchase) onLowPrice(ctx workflow.Context, a LowPriceArgs) (bool, error
 		// A rejected bid takes no further part; its scores are void.
 		b.Scores = map[int64]rules.Points{}
 	}
-	seq := p.emit(ctx, "bid.low_price_decided", a.Actor, event.Event{Note: a.Reason,
-		LowPrice: &event.LowPrice{Round: p.Round, SupplierID: a.SupplierID, Accepted: a.Accept}})
+	e := event.Event{Note: a.Reason, LowPrice: &event.LowPrice{Round: p.Round, SupplierID: a.SupplierID, Accepted: a.Accept}}
+	if b.Rejected {
+		e.ClearScores = &event.ClearScores{Round: p.Round, SupplierID: a.SupplierID}
+	}
+	seq := p.emit(ctx, "bid.low_price_decided", a.Actor, e)
 	return a.Accept, p.written(ctx, seq)
 }
 
@@ -384,6 +388,7 @@ func (p *purchase) onAnswer(ctx workflow.Context, a AnswerArgs) (Status, error) 
 			AwardStatus: &event.AwardStatus{Round: p.Round, SupplierID: p.Award.SupplierID, Status: "voided"}})
 		if a.Action == ActionRescore {
 			p.clearScores()
+			p.emit(ctx, "scores.voided", a.Actor, event.Event{ClearScores: &event.ClearScores{Round: p.Round}})
 			p.EvalOverdue = false
 			p.EvalDeadline = p.In.Policy.EvaluationDeadline(now)
 			seq = p.setStatus(ctx, StatusEvaluating, fmt.Sprintf("质疑 %d 成立，重新评审 / challenge %d upheld: rescoring", c.Seq, c.Seq))

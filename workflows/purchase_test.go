@@ -385,6 +385,9 @@ func TestUpheldChallengeReopensScoring(t *testing.T) {
 		if v.Status != workflows.StatusEvaluating || v.Award != nil || len(v.Ranking) != 0 {
 			t.Errorf("an upheld challenge must reopen scoring: %+v", v)
 		}
+		if n := f.count(`SELECT count(*) FROM bid_scores`); n != 0 {
+			t.Errorf("%d voided scores still in PostgreSQL (the panel's inbox would not ask them to score)", n)
+		}
 	})
 	r.scoreAll(c.Add(4*time.Hour), "rescore", f.evaluators[:5], map[int]int{0: 68, 1: 55, 2: 65})
 	r.at(c.Add(5*time.Hour), func() {
