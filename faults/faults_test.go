@@ -120,7 +120,9 @@ func TestLastSecondBidsAreCountedOrRefused(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			time.Sleep(time.Duration(i*15) * time.Millisecond)
-			results[i] = update(context.Background(), c, id, workflows.UpdateBid, workflows.BidArgs{Actor: w.reps[i], Supplier: w.orgs[i],
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			results[i] = update(ctx, c, id, workflows.UpdateBid, workflows.BidArgs{Actor: w.reps[i], Supplier: w.orgs[i],
 				PriceFen: int64(900_000 - i), Proposal: "方案"})
 		}()
 	}
