@@ -15,27 +15,14 @@ import (
 
 // register installs the delivery phase's status Query and Updates.
 func (d *delivery) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, d.view); err != nil {
-		return fmt.Errorf("register query %s: %w", QueryStatus, err)
-	}
-	for _, u := range []struct {
-		name      string
-		handler   any
-		validator any
-	}{
+	return register(ctx, d.view, []update{
 		{UpdateReport, d.onReport, d.validateReport},
 		{UpdateReview, d.onReview, d.validateReview},
 		{UpdateInspect, d.onInspect, d.validateInspect},
 		{UpdateRectified, d.onRectified, d.validateRectified},
 		{UpdateEvaluate, d.onEvaluate, d.validateEvaluate},
 		{UpdateTerminate, d.onTerminate, d.validateTerminate},
-	} {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
-			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
-			return fmt.Errorf("register update %s: %w", u.name, err)
-		}
-	}
-	return nil
+	})
 }
 
 // accepted records that an Update changed the state and waits for its

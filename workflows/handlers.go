@@ -15,14 +15,7 @@ import (
 // A validator only reads state; an Update it refuses leaves no trace in
 // the workflow's history.
 func (p *purchase) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, p.view); err != nil {
-		return fmt.Errorf("register query %s: %w", QueryStatus, err)
-	}
-	for _, u := range []struct {
-		name      string
-		handler   any
-		validator any
-	}{
+	return register(ctx, p.view, []update{
 		{UpdateBid, p.onBid, p.validateBid},
 		{UpdateWithdrawBid, p.onWithdraw, p.validateWithdraw},
 		{UpdateScore, p.onScore, p.validateScore},
@@ -36,13 +29,7 @@ func (p *purchase) register(ctx workflow.Context) error {
 		{UpdateRetender, p.onRetender, p.validateRetender},
 		{UpdateCancel, p.onCancel, p.validateCancel},
 		{UpdateOpened, p.onOpened, func(workflow.Context) error { return nil }},
-	} {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
-			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
-			return fmt.Errorf("register update %s: %w", u.name, err)
-		}
-	}
-	return nil
+	})
 }
 
 func requireRole(a Actor, roles ...string) error {

@@ -161,3 +161,26 @@ func indicatorsJSON(ind []catalog.Indicator) json.RawMessage {
 	}
 	return b
 }
+
+// update is an Update handler with its validator.
+type update struct {
+	name      string
+	handler   any
+	validator any
+}
+
+// register installs the status Query and the Updates of one phase. A
+// validator only reads state; an Update it refuses leaves no trace in the
+// workflow's history.
+func register(ctx workflow.Context, query any, updates []update) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, query); err != nil {
+		return fmt.Errorf("register query %s: %w", QueryStatus, err)
+	}
+	for _, u := range updates {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
+			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", u.name, err)
+		}
+	}
+	return nil
+}

@@ -36,7 +36,11 @@ type Refusal struct {
 }
 
 func refuse(code, field, zh, en string, args ...any) error {
-	r := Refusal{Code: code, Field: field, ZH: fmt.Sprintf(zh, args...), EN: fmt.Sprintf(en, args...)}
+	return Refusal{Code: code, Field: field, ZH: fmt.Sprintf(zh, args...), EN: fmt.Sprintf(en, args...)}.err()
+}
+
+// err wraps r as the non-retryable application error an Update answers.
+func (r Refusal) err() error {
 	return temporal.NewApplicationErrorWithOptions(r.EN, ErrTypeRefused, temporal.ApplicationErrorOptions{
 		NonRetryable: true, Details: []any{r},
 	})
@@ -64,7 +68,5 @@ func refusal(field string, err error) error {
 	if errs, ok := valid.As(err); ok && len(errs) > 0 {
 		r.ZH, r.EN = errs[0].Message, errs[0].MessageEN
 	}
-	return temporal.NewApplicationErrorWithOptions(r.EN, ErrTypeRefused, temporal.ApplicationErrorOptions{
-		NonRetryable: true, Details: []any{r},
-	})
+	return r.err()
 }
