@@ -63,6 +63,7 @@ func TestRoleAndOwnershipMatrix(t *testing.T) {
 		{"POST", pp + "/award-next", map[string]any{"reason": "x"}, [6]int{401, 403, 409, 403, 403, 403}},
 		{"POST", pp + "/retender", map[string]any{"bidDeadline": time.Now().Add(30 * day)}, [6]int{401, 403, 409, 403, 403, 403}},
 		{"POST", pp + "/cancel", map[string]any{"reason": ""}, [6]int{401, 403, 422, 403, 403, 403}},
+		{"POST", pp + "/extend", map[string]any{"bidDeadline": time.Now().Add(-day), "reason": "x"}, [6]int{401, 403, 422, 403, 403, 403}},
 		{"POST", pp + "/terminate", map[string]any{"reason": "x"}, [6]int{401, 403, 409, 403, 403, 403}},
 		{"POST", pp + "/milestones/1/reports", map[string]any{"deliveredQuantity": 1, "beneficiaries": 1, "summary": "x"}, [6]int{401, 403, 403, 409, 403, 403}},
 		{"POST", pp + "/milestones/1/review", map[string]any{"accepted": true, "acceptedQuantity": 1}, [6]int{401, 403, 409, 403, 403, 403}},

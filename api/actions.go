@@ -35,6 +35,7 @@ func (s *Server) actionRoutes() {
 		"POST " + p + "award-next":                s.roles(s.awardNext, "officer"),
 		"POST " + p + "retender":                  s.roles(s.retender, "officer"),
 		"POST " + p + "cancel":                    s.roles(s.cancel, "officer"),
+		"POST " + p + "extend":                    s.roles(s.extend, "officer"),
 		"POST " + p + "terminate":                 s.roles(s.terminate, "officer"),
 		"POST " + p + "milestones/{seq}/reports":  s.roles(s.report, "supplier"),
 		"POST " + p + "milestones/{seq}/review":   s.roles(s.review, "officer"),
@@ -412,6 +413,30 @@ func (s *Server) retender(w http.ResponseWriter, r *http.Request) {
 		args.ApprovalDate = req.ApprovalDate.UTC()
 	}
 	s.update(w, r, pid, workflows.UpdateRetender, args)
+}
+
+// ExtendRequest moves the bid deadline of the open round later.
+type ExtendRequest struct {
+	// BidDeadline is the new deadline (RFC 3339), later than the current one.
+	BidDeadline time.Time `json:"bidDeadline" validate:"required"`
+	// Reason is published with the new deadline.
+	Reason string `json:"reason" validate:"required,max=2000"`
+	// Amendment is a clarification or change of the documents that may
+	// affect bids, published with the extension.
+	Amendment string `json:"amendment,omitempty" validate:"max=20000"`
+}
+
+func (s *Server) extend(w http.ResponseWriter, r *http.Request) {
+	pid, ok := s.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req ExtendRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateExtend, workflows.ExtendArgs{Actor: actorOf(caller(r.Context())),
+		BidDeadline: req.BidDeadline.UTC(), Reason: req.Reason, Amendment: req.Amendment})
 }
 
 // EvidenceRequest is a file supporting a report.

@@ -221,6 +221,23 @@ func (c cast) purchaseBody(day time.Duration, serviceDays int) map[string]any {
 	}
 }
 
+// postponed moves a purchase body's service period (and milestones) later
+// by d, for a purchase whose tender may take more rounds.
+func postponed(body map[string]any, d time.Duration) map[string]any {
+	shift := func(v any) string {
+		t, err := time.Parse(time.RFC3339Nano, v.(string))
+		if err != nil {
+			panic(err)
+		}
+		return t.Add(d).Format(time.RFC3339Nano)
+	}
+	body["serviceStart"], body["serviceEnd"] = shift(body["serviceStart"]), shift(body["serviceEnd"])
+	for _, m := range body["milestones"].([]map[string]any) {
+		m["due"] = shift(m["due"])
+	}
+	return body
+}
+
 // detail is the part of GET /purchases/{id} the tests read.
 type detail struct {
 	ID     int64

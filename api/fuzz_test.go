@@ -26,7 +26,7 @@ func FuzzRequestDecoders(f *testing.F) {
 		func() any { return &CreateBudgetRequest{} }, func() any { return &CreatePurchaseRequest{} },
 		func() any { return &BidRequest{} }, func() any { return &ScoresRequest{} }, func() any { return &ReasonRequest{} },
 		func() any { return &AppointRequest{} }, func() any { return &LowPriceRequest{} }, func() any { return &AnswerRequest{} },
-		func() any { return &SignRequest{} }, func() any { return &RetenderRequest{} }, func() any { return &ReportRequest{} },
+		func() any { return &SignRequest{} }, func() any { return &RetenderRequest{} }, func() any { return &ExtendRequest{} }, func() any { return &ReportRequest{} },
 		func() any { return &ReviewRequest{} }, func() any { return &InspectionRequest{} }, func() any { return &RectifiedRequest{} },
 		func() any { return &EvaluationRequest{} }, func() any { return &DishonestyRequest{} },
 	}

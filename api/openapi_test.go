@@ -1387,7 +1387,7 @@ func TestOpenAPIMatchesLiveAPI(t *testing.T) {
 	path := fmt.Sprintf("/api/v1/purchases/%d", created.ID)
 	// A second purchase gets no bid: its round fails.
 	var second struct{ ID int64 }
-	c.must(http.StatusCreated, "POST", "/api/v1/purchases", cs.officer.Token, cs.purchaseBody(day, 60), &second)
+	c.must(http.StatusCreated, "POST", "/api/v1/purchases", cs.officer.Token, postponed(cs.purchaseBody(day, 60), 900*day), &second)
 	path2 := fmt.Sprintf("/api/v1/purchases/%d", second.ID)
 	c.must(http.StatusOK, "GET", "/api/v1/purchases", "", nil, nil)
 	var page struct{ NextCursor string }
@@ -1553,6 +1553,10 @@ func TestOpenAPIMatchesLiveAPI(t *testing.T) {
 	c.must(http.StatusOK, "GET", "/api/v1/me/tasks", cs.officer.Token, nil, nil)
 	c.must(http.StatusOK, "POST", path2+"/retender", cs.officer.Token,
 		map[string]any{"bidDeadline": time.Now().Add(30 * day).Format(time.RFC3339Nano)}, nil)
+	c.problem(c.must(http.StatusUnprocessableEntity, "POST", path2+"/extend", cs.officer.Token,
+		map[string]any{"bidDeadline": time.Now().Format(time.RFC3339Nano), "reason": "澄清"}, nil), "bidDeadline")
+	c.must(http.StatusOK, "POST", path2+"/extend", cs.officer.Token,
+		map[string]any{"bidDeadline": time.Now().Add(40 * day).Format(time.RFC3339Nano), "reason": "答疑澄清", "amendment": "补充服务对象名单"}, nil)
 	c.must(http.StatusOK, "POST", path2+"/cancel", cs.officer.Token, map[string]any{"reason": "需求变更"}, nil)
 	c.must(http.StatusOK, "GET", path2, cs.officer.Token, nil, nil)
 	c.must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/budgets/%d", cs.budget), cs.officer.Token, nil, nil)

@@ -248,6 +248,14 @@ func (p Publisher) release(src Source, ocid string, e store.AuditEntry) Release 
 		tender["procurementMethod"] = Methods[d.Status.Method]
 		tender["procurementMethodDetails"] = methodDetails[d.Status.Method]
 		tender["tenderPeriod"] = map[string]any{"startDate": ts(e.At), "endDate": ts(d.Status.BidDeadline)}
+	case "tender.extended": // the deadline moves, with the reason and any change of the documents
+		if d.Status == nil {
+			return nil
+		}
+		r["tag"] = []string{"tenderAmendment"}
+		tender["status"] = "active"
+		tender["tenderPeriod"] = map[string]any{"endDate": ts(d.Status.BidDeadline)}
+		tender["amendments"] = []any{map[string]any{"id": strconv.FormatInt(e.ID, 10), "date": ts(e.At), "rationale": d.Note}}
 	case "bids.opened":
 		if d.Opened == nil {
 			return nil
@@ -531,7 +539,7 @@ func (p Publisher) ReleasePackage(uri string, rels []Release, now time.Time) Rel
 // Mapped reports whether an audit action becomes a release.
 func Mapped(action string) bool {
 	switch action {
-	case "purchase.planned", "purchase.tendering", "bids.opened", "purchase.failed", "purchase.cancelled",
+	case "purchase.planned", "purchase.tendering", "tender.extended", "bids.opened", "purchase.failed", "purchase.cancelled",
 		"award.notified", "award.voided", "award.forfeited", "contract.signed", "milestone.accepted",
 		"payment.milestone", "payment.retention", "contract.terminated", "contract.settled":
 		return true

@@ -151,6 +151,34 @@ func TestCancelledAndFailedRoundsValidate(t *testing.T) {
 	}
 }
 
+func TestExtensionAmendsTheTenderPeriod(t *testing.T) {
+	s := schemas(t)
+	src := lifecycle()
+	t0 := src.Events[0].At
+	extended := t0.Add(500 * time.Hour)
+	src.Events = []store.AuditEntry{src.Events[0],
+		ev(2, "tender.extended", t0.Add(time.Hour), map[string]any{"note": "答疑澄清 / clarification", "status": map[string]any{"status": "tendering", "round": 1, "method": "open_tender", "bidDeadline": extended}}),
+	}
+	src.Contract = nil
+	rels := pub.Releases(src)
+	if len(rels) != 2 || rels[1]["tag"].([]string)[0] != "tenderAmendment" {
+		t.Fatalf("releases %v", rels)
+	}
+	for _, r := range rels {
+		if err := s.ValidateRelease(r); err != nil {
+			t.Errorf("release %v: %v", r["id"], err)
+		}
+	}
+	tender := Compile(pub.OCID(7), rels)["tender"].(map[string]any)
+	period := tender["tenderPeriod"].(map[string]any)
+	if period["endDate"] != extended.UTC().Format(time.RFC3339) || period["startDate"] == nil {
+		t.Errorf("tender period after the extension: %v", period)
+	}
+	if am, _ := tender["amendments"].([]any); len(am) != 1 {
+		t.Errorf("amendments %v", tender["amendments"])
+	}
+}
+
 func TestCodelistMappings(t *testing.T) {
 	for status, want := range map[string]string{"tendering": "active", "evaluating": "active", "failed": "unsuccessful",
 		"cancelled": "cancelled", "delivering": "complete", "settled": "complete", "terminated": "complete"} {

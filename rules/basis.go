@@ -150,6 +150,14 @@ const (
 	// LawSigningDays is the deadline, in days after the award notice, to
 	// sign; BasisSigning, to verify.
 	LawSigningDays = 30
+	// LawOpenTenderAmendmentDays is the least number of calendar days
+	// between a clarification or change of the tender documents that may
+	// affect the preparation of bids and the bid deadline; a later change
+	// moves the deadline; BasisOpenTenderAmendment, to verify.
+	LawOpenTenderAmendmentDays = 15
+	// LawConsultationAmendmentDays is the same for consultation documents
+	// and the first responses; BasisConsultationAmendment, to verify.
+	LawConsultationAmendmentDays = 5
 )
 
 // Legal bases of the rules, one per rule.
@@ -189,6 +197,10 @@ var (
 	BasisChallengeDecree = Basis{law94, law94EN, "第十条、第十三条", "Arts. 10, 13", eff94, Checked}
 	// BasisSigning: 政府采购法 Art. 46 (eff. 2003-01-01), to verify.
 	BasisSigning = Basis{lawGPL, lawGPLEN, "第四十六条", "Art. 46", effGPL, ToVerify}
+	// BasisOpenTenderAmendment: 87号令 Art. 27 (eff. 2017-10-01), to verify.
+	BasisOpenTenderAmendment = Basis{law87, law87EN, "第二十七条", "Art. 27", eff87, ToVerify}
+	// BasisConsultationAmendment: 财库〔2014〕214号 Art. 10 (eff. 2014-12-31), to verify.
+	BasisConsultationAmendment = Basis{law214, law214EN, "第十条", "Art. 10", eff214, ToVerify}
 	// BasisGradeBands: 财预〔2020〕10号 practice (优/良/中/差), configurable.
 	BasisGradeBands = Basis{lawPerf, lawPerfEN, "", "", effPerf, LocalPractice}
 	// BasisPeriod: 民法典 Arts. 201 and 203 (eff. 2021-01-01): the first day

@@ -512,6 +512,40 @@ func (p Policy) CheckBidDeadline(m Method, published, deadline time.Time) error 
 	return errs
 }
 
+// AmendmentDays returns the least number of calendar days that must
+// separate a change of m's documents that may affect bids from the bid
+// deadline, with its legal basis. Single source has no competing bids to
+// prepare, so no such period (0).
+func AmendmentDays(m Method) (int, Basis) {
+	switch m {
+	case MethodOpenTender:
+		return LawOpenTenderAmendmentDays, BasisOpenTenderAmendment
+	case MethodConsultation:
+		return LawConsultationAmendmentDays, BasisConsultationAmendment
+	}
+	return 0, BasisLocal
+}
+
+// CheckAmendedDeadline refuses a bid deadline too close to a change of the
+// documents published at changed that may affect the preparation of bids:
+// like the tender window, the day of the change is not counted and a
+// deadline on the last day is enough (a change on 1 March allows 16 March).
+func (p Policy) CheckAmendedDeadline(m Method, changed, deadline time.Time) error {
+	days, basis := AmendmentDays(m)
+	if days == 0 {
+		return nil
+	}
+	end := p.Calendar().AddDays(changed, days)
+	if !deadline.Before(end.Add(-p.Day)) {
+		return nil
+	}
+	var errs valid.Errors
+	last := end.Add(-p.Day).In(Shanghai).Format("2006-01-02 15:04:05")
+	addLaw(&errs, "bidDeadline", basis, "澄清或修改可能影响投标的，须在截止时间至少 %d 日前发出：截止时间不得早于 %s",
+		"a clarification or change that may affect bids must come at least %d days before the deadline: the deadline cannot be before %s", days, last)
+	return errs
+}
+
 // CheckPriceWeight refuses a price weight outside the policy's range.
 func (p Policy) CheckPriceWeight(w int) error {
 	if w >= p.PriceWeightMin && w <= p.PriceWeightMax {

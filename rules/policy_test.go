@@ -216,6 +216,35 @@ func TestCheckBidDeadline(t *testing.T) {
 	}
 }
 
+func TestCheckAmendedDeadline(t *testing.T) {
+	st, sb := Statutory(), Sandbox(time.Second)
+	changed := at("2025-03-01", 10, 0)
+	tests := []struct {
+		name string
+		p    Policy
+		m    Method
+		end  time.Time
+		ok   bool
+	}{
+		{"open tender, deadline on the 15th day", st, MethodOpenTender, at("2025-03-16", 9, 0), true},
+		{"open tender, deadline on the 14th day", st, MethodOpenTender, at("2025-03-15", 23, 59), false},
+		{"consultation, deadline on the 5th day", st, MethodConsultation, at("2025-03-06", 9, 0), true},
+		{"consultation, deadline on the 4th day", st, MethodConsultation, at("2025-03-05", 17, 0), false},
+		{"single source has no such period", st, MethodSingleSource, at("2025-03-01", 11, 0), true},
+		{"sandbox last day", sb, MethodOpenTender, changed.Add(14 * time.Second), true},
+		{"sandbox too early", sb, MethodOpenTender, changed.Add(13 * time.Second), false},
+	}
+	for _, tt := range tests {
+		err := tt.p.CheckAmendedDeadline(tt.m, changed, tt.end)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tt.name, err, tt.ok)
+		}
+		if err != nil {
+			fields(t, err)
+		}
+	}
+}
+
 func TestCheckPriceWeight(t *testing.T) {
 	p := Statutory()
 	for w, ok := range map[int]bool{9: false, 10: true, 20: true, 30: true, 31: false, 0: false} {

@@ -184,6 +184,28 @@ func init() {
 				}
 				return post(d, "retender", body)
 			}},
+		action{Key: "extend", Section: "summary", Template: "action-generic",
+			Inputs: []input{{Name: "deadline", LabelKey: "f.new_bid_deadline", HintKey: "f.beijing_time", Type: "datetime-local"},
+				{Name: "reason", LabelKey: "f.extend_reason", HintKey: "f.extend_reason.hint", Type: "textarea"},
+				{Name: "amendment", LabelKey: "f.amendment", HintKey: "f.amendment.hint", Type: "textarea"}},
+			APIFields: map[string]string{"bidDeadline": "deadline"},
+			Allowed: func(u *store.User, d *purchaseData) bool {
+				return isOfficer(u) && d.P.Status == "tendering" && time.Now().Before(d.P.BidDeadline)
+			},
+			Call: func(r *http.Request, f *form, d *purchaseData) apiCall {
+				l := state(r).loc
+				body := map[string]any{"reason": f.Get("reason")}
+				if t, ok := parseLocal(f.Get("deadline")); ok {
+					body["bidDeadline"] = t
+				} else {
+					f.Fail("deadline", l.T("err.datetime"))
+				}
+				required(l, f, "reason")
+				if v := strings.TrimSpace(f.Get("amendment")); v != "" {
+					body["amendment"] = v
+				}
+				return post(d, "extend", body)
+			}},
 		action{Key: "cancel", Section: "summary", Template: "action-generic",
 			Inputs: []input{{Name: "reason", LabelKey: "f.cancel_reason", Type: "textarea"}},
 			Allowed: func(u *store.User, d *purchaseData) bool {

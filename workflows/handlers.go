@@ -28,6 +28,7 @@ func (p *purchase) register(ctx workflow.Context) error {
 		{UpdateAwardNext, p.onAwardNext, p.validateAwardNext},
 		{UpdateRetender, p.onRetender, p.validateRetender},
 		{UpdateCancel, p.onCancel, p.validateCancel},
+		{UpdateExtend, p.onExtend, p.validateExtend},
 		{UpdateOpened, p.onOpened, func(workflow.Context) error { return nil }},
 	})
 }
@@ -484,7 +485,63 @@ func (p *purchase) validateRetender(ctx workflow.Context, a RetenderArgs) error 
 	if err := refusal("bidDeadline", p.In.Policy.CheckBidDeadline(method, workflow.Now(ctx), a.BidDeadline)); err != nil {
 		return err
 	}
+	if err := p.beforeService(a.BidDeadline); err != nil {
+		return err
+	}
 	return refusal("method", rules.CheckPanel(p.In.Policy, method, p.In.CeilingFen, len(p.activePanel())))
+}
+
+// beforeService refuses a bid deadline at or after the start of the
+// service period, the rule a new purchase is held to: the contract's
+// milestones all fall in the service period, so a later round would sign
+// a contract whose first milestones are already due. Dates cannot be
+// re-planned inside a purchase; the officer cancels and creates it anew.
+func (p *purchase) beforeService(deadline time.Time) error {
+	if deadline.Before(p.In.ServiceStart) {
+		return nil
+	}
+	return refuse(CodeInvalid, "bidDeadline", "投标截止时间须早于服务期开始（%s）；如需调整服务期，请取消本项目后重新立项",
+		"the bid deadline must be before the service period starts (%s); to change the service period, cancel and create the purchase anew",
+		shanghai(p.In.ServiceStart))
+}
+
+func (p *purchase) validateExtend(ctx workflow.Context, a ExtendArgs) error {
+	if err := requireRole(a.Actor, "officer"); err != nil {
+		return err
+	}
+	if err := requireStatus(p, StatusTendering); err != nil {
+		return err
+	}
+	now := workflow.Now(ctx)
+	if !now.Before(p.BidDeadline) {
+		return refuse(CodeState, "", "投标截止时间 %s 已过，不能再延期", "the bid deadline %s has passed; it can no longer be extended", shanghai(p.BidDeadline))
+	}
+	if !a.BidDeadline.After(p.BidDeadline) {
+		return refuse(CodeInvalid, "bidDeadline", "新的截止时间须晚于当前截止时间 %s", "the new deadline must be later than the current one, %s", shanghai(p.BidDeadline))
+	}
+	if err := p.beforeService(a.BidDeadline); err != nil {
+		return err
+	}
+	if err := requireText("reason", a.Reason); err != nil {
+		return err
+	}
+	if strings.TrimSpace(a.Amendment) == "" {
+		return nil
+	}
+	return refusal("bidDeadline", p.In.Policy.CheckAmendedDeadline(p.Method, now, a.BidDeadline))
+}
+
+// onExtend moves the deadline. Bids already submitted stand; their
+// bidders may replace or withdraw them until the new deadline.
+func (p *purchase) onExtend(ctx workflow.Context, a ExtendArgs) (time.Time, error) {
+	note := a.Reason
+	if s := strings.TrimSpace(a.Amendment); s != "" {
+		note += "\n澄清或修改 / clarification or change: " + s
+	}
+	p.BidDeadline = a.BidDeadline
+	seq := p.emit(ctx, "tender.extended", a.Actor, event.Event{Note: note, Status: &event.Status{
+		Status: string(p.Status), Round: p.Round, Method: string(p.Method), BidDeadline: p.BidDeadline}})
+	return p.BidDeadline, p.written(ctx, seq)
 }
 
 func (p *purchase) onRetender(ctx workflow.Context, a RetenderArgs) (int, error) {

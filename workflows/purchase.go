@@ -195,13 +195,21 @@ func (p *purchase) plan(ctx workflow.Context) error {
 	return nil
 }
 
-// tender takes sealed bids until the deadline, then opens them.
+// tender takes sealed bids until the deadline, then opens them. An
+// extension moves the deadline while it waits.
 func (p *purchase) tender(ctx workflow.Context) error {
-	if _, err := p.wait(ctx, p.BidDeadline, func() bool { return p.Status != StatusTendering }); err != nil {
-		return err
-	}
-	if p.Status != StatusTendering {
-		return nil
+	for {
+		deadline := p.BidDeadline
+		moved := func() bool { return !p.BidDeadline.Equal(deadline) }
+		if _, err := p.wait(ctx, deadline, func() bool { return p.Status != StatusTendering || moved() }); err != nil {
+			return err
+		}
+		if p.Status != StatusTendering {
+			return nil
+		}
+		if !moved() {
+			break
+		}
 	}
 	now := workflow.Now(ctx)
 	p.OpenedAt = now

@@ -266,6 +266,74 @@ func TestFailedRoundThenRetenderToContract(t *testing.T) {
 	}
 }
 
+func TestExtendedDeadlineKeepsBidsAndTakesLateOnes(t *testing.T) {
+	f := newFixture(t, 100_000_000)
+	r := f.newRun()
+	threeBids(r)
+	extend := func(when time.Time, label string, by workflows.Actor, to time.Time, reason, amendment string) {
+		r.send(when, label, workflows.UpdateExtend, workflows.ExtendArgs{Actor: by, BidDeadline: to, Reason: reason, Amendment: amendment})
+	}
+	changed := t0.Add(4 * time.Hour) // 2026-03-02 13:00
+	newDeadline := time.Date(2026, 3, 30, 9, 30, 0, 0, rules.Shanghai)
+	extend(changed, "by-bidder", f.reps[0], newDeadline, "更多时间", "")
+	extend(changed, "earlier", f.officer, deadline.Add(-time.Hour), "提前", "")
+	extend(changed, "after-service-start", f.officer, t0.AddDate(0, 2, 1), "太晚", "")
+	extend(changed, "no-reason", f.officer, newDeadline, " ", "")
+	// A change that may affect bids needs 15 days: 16 March is the 14th day.
+	extend(changed, "amended-too-soon", f.officer, time.Date(2026, 3, 16, 9, 30, 0, 0, rules.Shanghai), "修改服务标准", "第三章服务标准修改")
+	extend(changed.Add(time.Minute), "extend", f.officer, newDeadline, "修改服务标准 / service standard changed", "第三章服务标准修改")
+	r.bid(afterClose, "after-old-deadline", 3, 43_000_000)
+	r.at(afterClose.Add(time.Minute), func() {
+		v := r.view(f.officer)
+		if v.Status != workflows.StatusTendering || !v.BidDeadline.Equal(newDeadline) || !v.Sealed {
+			t.Errorf("after the old deadline: %+v", v)
+		}
+		if n := f.count(`SELECT count(*) FROM bids`); n != 0 {
+			t.Errorf("%d bids opened at the old deadline", n)
+		}
+		if n := f.count(`SELECT count(*) FROM purchases WHERE bid_deadline = '2026-03-30 01:30:00+00'`); n != 1 {
+			t.Errorf("the purchase row keeps the old deadline")
+		}
+		if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'tender.extended' AND detail->>'note' LIKE '%第三章服务标准修改%'`); n != 1 {
+			t.Errorf("the extension and its change are not in the audit trail")
+		}
+	})
+	extend(newDeadline.Add(time.Hour), "after-deadline", f.officer, newDeadline.AddDate(0, 0, 20), "再延期", "")
+	r.at(newDeadline.Add(2*time.Hour), func() {
+		if v := r.view(f.officer); v.Status != workflows.StatusEvaluating {
+			t.Errorf("the new deadline did not open the bids: %+v", v.Status)
+		}
+		if n := f.count(`SELECT count(*) FROM bids`); n != 4 {
+			t.Errorf("opened %d bids, want the 3 kept and the 1 late", n)
+		}
+	})
+	cancel(r, newDeadline.Add(3*time.Hour))
+	r.execute(f.input(1))
+	wantOutcome(t, r, workflows.StatusCancelled)
+	r.refused("by-bidder", workflows.CodeForbidden)
+	for label, field := range map[string]string{"earlier": "bidDeadline", "after-service-start": "bidDeadline", "no-reason": "reason", "amended-too-soon": "bidDeadline"} {
+		if ref := r.refused(label, workflows.CodeInvalid); ref.Field != field {
+			t.Errorf("%s: refusal names %q, want %s", label, ref.Field, field)
+		}
+	}
+	r.accepted("extend")
+	r.accepted("after-old-deadline")
+	r.refused("after-deadline", workflows.CodeState)
+}
+
+func TestRetenderCannotCloseAfterTheServiceStarts(t *testing.T) {
+	f := newFixture(t, 100_000_000)
+	r := f.newRun()
+	r.bid(t0.Add(time.Hour), "bid0", 0, 45_000_000)
+	when := afterClose.Add(time.Hour)
+	r.send(when, "past-start", workflows.UpdateRetender, workflows.RetenderArgs{Actor: f.officer, BidDeadline: t0.AddDate(0, 2, 3)})
+	cancel(r, when.Add(time.Hour))
+	r.execute(f.input(1))
+	if ref := r.refused("past-start", workflows.CodeInvalid); ref.Field != "bidDeadline" {
+		t.Errorf("refusal names %q, want bidDeadline", ref.Field)
+	}
+}
+
 func TestSwitchToConsultationNeedsApproval(t *testing.T) {
 	f := newFixture(t, 100_000_000)
 	r := f.newRun()

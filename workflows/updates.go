@@ -32,6 +32,8 @@ const (
 	UpdateRetender = "retender"
 	// UpdateCancel cancels the purchase before signing.
 	UpdateCancel = "cancel"
+	// UpdateExtend moves the bid deadline of the open round later.
+	UpdateExtend = "extend"
 	// UpdateOpened answers once the purchase is recorded and its ceiling
 	// reserved, or refuses when the budget cannot cover it. The API sends
 	// it with the start of the workflow (update-with-start), so that
@@ -167,6 +169,21 @@ type RetenderArgs struct {
 	ApprovalRef string `json:"approvalRef,omitempty"`
 	// ApprovalDate is the date of that approval.
 	ApprovalDate time.Time `json:"approvalDate,omitempty"`
+}
+
+// ExtendArgs moves the bid deadline of the open round later (延期).
+type ExtendArgs struct {
+	// Actor is the officer.
+	Actor Actor `json:"actor"`
+	// BidDeadline is the new deadline, later than the current one.
+	BidDeadline time.Time `json:"bidDeadline"`
+	// Reason is published with the new deadline.
+	Reason string `json:"reason"`
+	// Amendment, when set, is a clarification or change of the documents
+	// that may affect the preparation of bids, published with the
+	// extension; the new deadline must then leave the statutory period
+	// after it (rules.AmendmentDays).
+	Amendment string `json:"amendment,omitempty"`
 }
 
 // ReasonArgs carries an officer's reason (cancel, award to next).
