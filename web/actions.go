@@ -311,8 +311,9 @@ func init() {
 				if !d.onDuty(u, "inspector") || d.P.Contract == nil || d.P.Contract.Status != "active" {
 					return false
 				}
+				// An inspector records only the inspections assigned to them.
 				for _, in := range d.P.Inspections {
-					if in.Passed == nil {
+					if in.Passed == nil && in.InspectorID != nil && *in.InspectorID == u.ID {
 						return true
 					}
 				}

@@ -170,10 +170,13 @@ func (d *delivery) requireInspector(a Actor) error {
 	return nil
 }
 
-// openInspection returns the earliest inspection awaiting its result.
-func (d *delivery) pendingInspection() *InspectionState {
+// pendingInspection returns the earliest inspection awaiting its result
+// that is assigned to inspector. Inspections are assigned in turn when
+// they fall due; an inspector records only their own, so that the one
+// who signs the record is the one the schedule named.
+func (d *delivery) pendingInspection(inspector int64) *InspectionState {
 	for _, in := range d.Inspections {
-		if !in.Recorded {
+		if !in.Recorded && in.InspectorID == inspector {
 			return in
 		}
 	}
@@ -187,7 +190,12 @@ func (d *delivery) validateInspect(ctx workflow.Context, a InspectArgs) error {
 	if err := d.requireOpen(); err != nil {
 		return err
 	}
-	if d.pendingInspection() == nil {
+	if d.pendingInspection(a.Actor.UserID) == nil {
+		for _, in := range d.Inspections {
+			if !in.Recorded {
+				return refuse(CodeState, "", "到期的第 %d 次检查已安排给另一位质量监督员（用户 #%d）", "inspection %d is due but assigned to another inspector (user #%d)", in.Seq, in.InspectorID)
+			}
+		}
 		return refuse(CodeState, "", "目前没有到期的检查", "no inspection is due now")
 	}
 	if a.Surveyed < 0 || a.Satisfied < 0 || a.Satisfied > a.Surveyed {
@@ -201,7 +209,7 @@ func (d *delivery) validateInspect(ctx workflow.Context, a InspectArgs) error {
 
 func (d *delivery) onInspect(ctx workflow.Context, a InspectArgs) (int, error) {
 	now := workflow.Now(ctx)
-	in := d.pendingInspection()
+	in := d.pendingInspection(a.Actor.UserID)
 	in.Recorded, in.RecordedBy, in.Passed, in.Findings, in.Surveyed, in.Satisfied, in.RecordedAt =
 		true, a.Actor.UserID, a.Passed, a.Findings, a.Surveyed, a.Satisfied, now
 	seq := d.emit(ctx, "inspection.recorded", a.Actor, event.Event{Note: a.Findings, Inspection: &event.Inspection{

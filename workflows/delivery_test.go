@@ -309,6 +309,37 @@ func TestFailedInspectionRectifiedInTime(t *testing.T) {
 	r.refused("terminate", workflows.CodeState)
 }
 
+func TestInspectorsRecordOnlyTheirOwnInspections(t *testing.T) {
+	f := newFixture(t, 100_000_000)
+	in := f.signed()
+	second := f.evaluators[7]
+	in.Inspectors = []int64{f.inspector.UserID, second.UserID} // assigned in turn
+	r := f.newRun()
+	inspect := func(when time.Time, label string, by workflows.Actor) {
+		r.send(when, label, workflows.UpdateInspect, workflows.InspectArgs{Actor: by, Passed: true, Surveyed: 10, Satisfied: 9})
+	}
+	due := inspectionsDue()
+	inspect(due[0].Add(time.Hour), "first-by-second", second)
+	inspect(due[0].Add(2*time.Hour), "first-by-first", f.inspector)
+	inspect(due[1].Add(time.Hour), "second-by-first", f.inspector)
+	inspect(due[1].Add(2*time.Hour), "second-by-second", second)
+	r.at(due[1].Add(3*time.Hour), func() {
+		if n := f.count(fmt.Sprintf(`SELECT count(*) FROM inspections WHERE recorded_at IS NOT NULL AND
+			((seq = 1 AND inspector_id = %d) OR (seq = 2 AND inspector_id = %d))`, f.inspector.UserID, second.UserID)); n != 2 {
+			t.Errorf("%d inspections recorded by their assigned inspector, want 2", n)
+		}
+		r.env.CancelWorkflow()
+	})
+	r.deliver(in)
+	for _, l := range []string{"first-by-second", "second-by-first"} {
+		if ref := r.refused(l, workflows.CodeState); !strings.Contains(ref.EN, "assigned to another inspector") {
+			t.Errorf("%s: %+v", l, ref)
+		}
+	}
+	r.accepted("first-by-first")
+	r.accepted("second-by-second")
+}
+
 func TestSecondFailureLetsTheOfficerTerminate(t *testing.T) {
 	f := newFixture(t, 100_000_000)
 	in := f.signed()
