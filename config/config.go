@@ -45,6 +45,10 @@ type Config struct {
 	// 64 hex digits); when unset, the key file in DataDir is used, created
 	// by the development stack.
 	PayloadKey string
+	// EvidenceDir holds the evidence files uploaded with delivery reports,
+	// named by their SHA-256 (ZHUCAN_EVIDENCE_DIR, default DataDir/evidence).
+	// In production it must be durable storage shared by every API process.
+	EvidenceDir string
 }
 
 // PayloadKeyFile is where the development stack keeps its payload key.
@@ -65,12 +69,16 @@ func FromEnv() (Config, error) {
 		DataDir:           env("ZHUCAN_DATA_DIR", ".data"),
 		TemporalBinary:    env("ZHUCAN_TEMPORAL_BIN", filepath.Join("bin", "temporal")),
 		PayloadKey:        os.Getenv("ZHUCAN_PAYLOAD_KEY"),
+		EvidenceDir:       os.Getenv("ZHUCAN_EVIDENCE_DIR"),
 	}
 	port, err := strconv.Atoi(env("ZHUCAN_TEMPORAL_UI_PORT", "8233"))
 	if err != nil || port <= 0 || port > 65535 {
 		return c, fmt.Errorf("ZHUCAN_TEMPORAL_UI_PORT %q is not a port number", os.Getenv("ZHUCAN_TEMPORAL_UI_PORT"))
 	}
 	c.TemporalUIPort = port
+	if c.EvidenceDir == "" {
+		c.EvidenceDir = filepath.Join(c.DataDir, "evidence")
+	}
 	if v := os.Getenv("ZHUCAN_SECURE_COOKIES"); v != "" {
 		if c.SecureCookies, err = strconv.ParseBool(v); err != nil {
 			return c, fmt.Errorf("ZHUCAN_SECURE_COOKIES %q is neither true nor false", v)

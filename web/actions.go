@@ -1,13 +1,8 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -627,37 +622,6 @@ func reportCall(r *http.Request, f *form, d *purchaseData) apiCall {
 	}
 	return post(d, fmt.Sprintf("milestones/%d/reports", n), map[string]any{"deliveredQuantity": delivered,
 		"beneficiaries": people, "summary": f.Get("summary"), "evidence": evidence})
-}
-
-// storeEvidence copies an uploaded file into the data directory under its
-// SHA-256 and returns the hash in hex.
-func (ui *UI) storeEvidence(open func() (multipart.File, error)) (string, error) {
-	src, err := open()
-	if err != nil {
-		return "", fmt.Errorf("open upload: %w", err)
-	}
-	defer src.Close()
-	if err := os.MkdirAll(ui.dataDir, 0o750); err != nil {
-		return "", fmt.Errorf("create data directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(ui.dataDir, "upload-*")
-	if err != nil {
-		return "", fmt.Errorf("create evidence file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(tmp, h), src); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("copy upload: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("write evidence file: %w", err)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if err := os.Rename(tmp.Name(), filepath.Join(ui.dataDir, sum)); err != nil {
-		return "", fmt.Errorf("store evidence file: %w", err)
-	}
-	return sum, nil
 }
 
 // scoreRow is one bid in the panel's scoring table.

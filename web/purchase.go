@@ -33,6 +33,8 @@ type purchaseData struct {
 	Actions map[string][]actionForm
 	// Done confirms an action just taken.
 	Done string
+	// Downloads says the caller may download evidence files.
+	Downloads bool
 }
 
 // eventView is one line of the timeline.
@@ -175,6 +177,7 @@ func (ui *UI) loadPurchase(r *http.Request, id int64) (*purchaseData, error) {
 	}
 	loc := state(r).loc
 	u := state(r).user
+	d.Downloads = d.mayReadEvidence(u)
 	for _, e := range evs.Items {
 		d.Events = append(d.Events, eventOf(loc, u, d, e))
 	}

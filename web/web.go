@@ -109,6 +109,7 @@ func (ui *UI) routes() {
 	m.HandleFunc("POST /purchases/new", ui.signedIn(ui.newPurchase))
 	m.HandleFunc("GET /purchases/{id}", ui.signedIn(ui.purchasePage))
 	m.HandleFunc("POST /purchases/{id}/actions/{action}", ui.signedIn(ui.purchaseAction))
+	m.HandleFunc("GET /purchases/{id}/evidence/{sha}", ui.signedIn(ui.evidenceFile))
 	m.HandleFunc("GET /dashboard", ui.signedIn(ui.dashboard))
 	m.HandleFunc("GET /analytics", ui.signedIn(ui.analyticsPage))
 	m.HandleFunc("GET /analytics/export/{format}", ui.signedIn(ui.recommendationFile))

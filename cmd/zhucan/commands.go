@@ -168,7 +168,7 @@ func newAPI(ctx context.Context, cfg config.Config, db *store.DB, tc client.Clie
 		}
 	}
 	// The web UI is served beside the API and calls it in-process.
-	ui := web.New(web.Options{DB: db, Log: slog.Default(), SecureCookies: cfg.SecureCookies})
+	ui := web.New(web.Options{DB: db, Log: slog.Default(), SecureCookies: cfg.SecureCookies, DataDir: cfg.EvidenceDir})
 	srv := api.New(api.Options{DB: db, Temporal: tc, TaskQueue: cfg.TaskQueue, Policy: pol, Validator: valid.New(),
 		Log: slog.Default(), UI: ui})
 	ui.SetAPI(srv.Handler())
