@@ -30,9 +30,13 @@ type newPurchaseData struct {
 	Form *form
 	// Milestones are the indexes of the milestone rows.
 	Milestones []int
-	// Recomputed says the milestones were just filled in again.
-	Recomputed bool
+	// Notice confirms a change to the milestone rows (recomputed, a row
+	// added or removed), announced to screen readers.
+	Notice string
 }
+
+// maxMilestoneRows bounds the milestone rows of the form.
+const maxMilestoneRows = 24
 
 // userChoice is a user one may choose.
 type userChoice struct {
@@ -200,12 +204,43 @@ func yuanString(fen int64) string {
 	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
 }
 
+// rows sets the milestone rows from the form's row count, by default the
+// item's template.
 func (d *newPurchaseData) rows() {
-	d.Milestones = nil
-	for i := range d.Item.Milestones {
+	n, err := strconv.Atoi(d.Form.Get("rows"))
+	if err != nil || n < 1 || n > maxMilestoneRows {
+		n = max(len(d.Item.Milestones), 1)
+	}
+	d.setRows(n)
+}
+
+func (d *newPurchaseData) setRows(n int) {
+	d.Form.Values.Set("rows", strconv.Itoa(n))
+	d.Milestones = d.Milestones[:0]
+	for i := range n {
 		d.Milestones = append(d.Milestones, i)
 	}
 }
+
+// milestoneKeys are the fields of a milestone row.
+var milestoneKeys = []string{"name", "due", "quantity", "payment"}
+
+// removeRow removes milestone row i and moves the later rows up.
+func (d *newPurchaseData) removeRow(i int) {
+	n := len(d.Milestones)
+	for j := i; j < n-1; j++ {
+		for _, k := range milestoneKeys {
+			d.Form.Values.Set(d.MField(j, k), d.Form.Get(d.MField(j+1, k)))
+		}
+	}
+	for _, k := range milestoneKeys {
+		d.Form.Values.Del(d.MField(n-1, k))
+	}
+	d.setRows(n - 1)
+}
+
+// CanAdd reports whether another milestone row may be added.
+func (d *newPurchaseData) CanAdd() bool { return len(d.Milestones) < maxMilestoneRows }
 
 func officerOnly(u *store.User) bool { return u != nil && (u.Role == "officer" || u.Role == "admin") }
 
@@ -216,6 +251,7 @@ func (ui *UI) newPurchaseForm(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &newPurchaseData{Form: newForm()}
 	d.Form.Values.Set("item", r.URL.Query().Get("item"))
+	d.Form.Values.Set("rows", "")
 	if err := ui.newPurchaseLoad(r, d); err != nil {
 		ui.apiFailed(w, r, err)
 		return
@@ -236,8 +272,9 @@ func (ui *UI) newPurchase(w http.ResponseWriter, r *http.Request) {
 	}
 	l := state(r).loc
 	fields := append([]string{}, npFields...)
-	for i := range 24 {
-		for _, k := range []string{"name", "due", "quantity", "payment"} {
+	fields = append(fields, "rows")
+	for i := range maxMilestoneRows {
+		for _, k := range milestoneKeys {
 			fields = append(fields, fmt.Sprintf("m%d-%s", i, k))
 		}
 	}
@@ -253,14 +290,29 @@ func (ui *UI) newPurchase(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, r, http.StatusUnprocessableEntity, "newpurchase", "np.title", d)
 		return
 	}
-	if r.PostFormValue("recompute") != "" {
-		for i := range d.Item.Milestones {
-			for _, k := range []string{"name", "due", "quantity", "payment"} {
+	// The row buttons change the form and show it again; nothing is sent.
+	switch {
+	case r.PostFormValue("recompute") != "":
+		for _, i := range d.Milestones {
+			for _, k := range milestoneKeys {
 				f.Values.Del(d.MField(i, k))
 			}
 		}
+		d.setRows(max(len(d.Item.Milestones), 1))
 		ui.fillDefaults(r, d, false)
-		d.Recomputed = true
+		d.Notice = l.T("np.recomputed")
+	case r.PostFormValue("addRow") != "" && d.CanAdd():
+		d.setRows(len(d.Milestones) + 1)
+		d.Notice = l.T("np.row_added", len(d.Milestones))
+	case r.PostFormValue("removeRow") != "":
+		i, err := strconv.Atoi(r.PostFormValue("removeRow"))
+		if err != nil || i < 0 || i >= len(d.Milestones) || len(d.Milestones) == 1 {
+			break
+		}
+		d.removeRow(i)
+		d.Notice = l.T("np.row_removed", i+1)
+	}
+	if d.Notice != "" {
 		ui.render(w, r, http.StatusOK, "newpurchase", "np.title", d)
 		return
 	}
@@ -303,7 +355,7 @@ func (ui *UI) newPurchase(w http.ResponseWriter, r *http.Request) {
 		body[g] = ids
 	}
 	var ms []map[string]any
-	for i := range d.Item.Milestones {
+	for _, i := range d.Milestones {
 		m := map[string]any{"name": strings.TrimSpace(f.Get(d.MField(i, "name")))}
 		if m["name"] == "" {
 			f.Fail(d.MField(i, "name"), l.T("err.required"))

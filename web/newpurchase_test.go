@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,5 +46,64 @@ func TestNewPurchaseFormPrefillsAndKeepsWhatWasTyped(t *testing.T) {
 	ev.signIn("expert1")
 	if a := ev.get("/purchases/new"); a.status != http.StatusForbidden {
 		t.Errorf("an evaluator opens the new purchase page: %d", a.status)
+	}
+}
+
+func TestNewPurchaseMilestoneRowsAreAddedAndRemoved(t *testing.T) {
+	s := newSite(t, nil)
+	s.user("clerk", "officer", nil)
+	cats, _ := catalog.Defaults()
+	it := cats[len(cats)-1].Items[0]
+	s.signIn("clerk")
+	n := len(it.Milestones)
+	if n < 2 {
+		t.Fatalf("the test needs an item with at least two milestones, %s has %d", it.Code, n)
+	}
+	rowsOf := func(body string) int { return strings.Count(body, `class="milestone-row"`) }
+	if a := s.get("/purchases/new?item=" + it.Code); rowsOf(a.body) != n || !strings.Contains(a.body, `name="rows" value="`+strconv.Itoa(n)+`"`) {
+		t.Fatalf("the form starts with %d rows, want the template's %d", rowsOf(a.body), n)
+	}
+	form := url.Values{"csrf": {s.csrf("/purchases/new")}, "item": {it.Code}, "title": {"我的采购"}, "rows": {strconv.Itoa(n)}}
+	for i := range n {
+		form.Set(fmt.Sprintf("m%d-name", i), fmt.Sprintf("节点%d", i+1))
+	}
+
+	// Add: one more, empty row; what was typed stays; nothing is created.
+	form.Set("addRow", "1")
+	a := s.post("/purchases/new", form)
+	checkPage(t, "row added", a, http.StatusOK, "zh-CN")
+	mustContain(t, "row added", a.body, fmt.Sprintf("已添加第 %d 个履约节点", n+1), `value="我的采购"`,
+		fmt.Sprintf(`name="m%d-name" type="text" value=""`, n), `name="rows" value="`+strconv.Itoa(n+1)+`"`)
+	if rowsOf(a.body) != n+1 {
+		t.Errorf("%d rows after adding, want %d", rowsOf(a.body), n+1)
+	}
+	var count int
+	if err := s.db.X.Get(&count, `SELECT count(*) FROM purchases`); err != nil || count != 0 {
+		t.Errorf("adding a row created %d purchases (%v)", count, err)
+	}
+
+	// Remove the first: the later rows move up.
+	form.Del("addRow")
+	form.Set("rows", strconv.Itoa(n+1))
+	form.Set("removeRow", "0")
+	a = s.post("/purchases/new", form)
+	checkPage(t, "row removed", a, http.StatusOK, "zh-CN")
+	mustContain(t, "row removed", a.body, "已删除第 1 个履约节点", `name="m0-name" type="text" value="节点2"`, `name="rows" value="`+strconv.Itoa(n)+`"`)
+	if rowsOf(a.body) != n {
+		t.Errorf("%d rows after removing, want %d", rowsOf(a.body), n)
+	}
+
+	// The last row cannot be removed.
+	one := url.Values{"csrf": {form.Get("csrf")}, "item": {it.Code}, "rows": {"1"}, "m0-name": {"唯一节点"}, "removeRow": {"0"}}
+	a = s.post("/purchases/new", one)
+	if rowsOf(a.body) != 1 || strings.Contains(a.body, `name="removeRow"`) {
+		t.Errorf("a single row: %d rows, remove button shown: %v", rowsOf(a.body), strings.Contains(a.body, `name="removeRow"`))
+	}
+
+	// Enter in a field presses the form's own button, not a row button.
+	rest := a.body[strings.Index(a.body, `<form method="post" action="/purchases/new"`):]
+	button := rest[strings.Index(rest, "<button"):]
+	if button = button[:strings.Index(button, ">")]; strings.Contains(button, "name=") || !strings.Contains(button, `type="submit"`) {
+		t.Errorf("the first button of the form is not its own submit button: %s", button)
 	}
 }
