@@ -89,7 +89,8 @@ func (ui *UI) do(r *http.Request, c apiCall) (*recorder, error) {
 	// Always set the caller: a browser's own Authorization header never
 	// speaks for the UI's calls.
 	ctx = api.WithCaller(ctx, c.As)
-	var body io.Reader
+	// As a server's request, never a nil Body (a handler reads it).
+	var body io.Reader = http.NoBody
 	if c.Body != nil {
 		b, err := json.Marshal(c.Body)
 		if err != nil {

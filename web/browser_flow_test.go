@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"zhucan/catalog"
-	"zhucan/internal/testenv"
 	"zhucan/rules"
 )
 
@@ -89,38 +88,11 @@ func TestBrowserWholePurchase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("the browser tests need Debian's Chromium at %s: apt-get install chromium", chromium)
-	}
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	axeJS, err := os.ReadFile(filepath.Join(root, axePath))
-	if err != nil {
-		t.Fatalf("axe-core is missing (%v): make axe installs it", err)
-	}
-	axe := string(axeJS)
-	shots := filepath.Join(root, "testdata-out", "screenshots")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	day := 300 * time.Millisecond
 	s := newStack(t, day)
 	c := s.cast()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.ExecPath(chromium), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	first, cancelFirst := chromedp.NewContext(alloc)
-	defer cancelFirst()
-	if err := chromedp.Do(first); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	first, axe, shots := startChromium(t)
 	session := func(name string) *browser {
 		b := newBrowser(t, first, s.url, name, axe, shots)
 		b.signIn(name)
@@ -148,6 +120,15 @@ func TestBrowserWholePurchase(t *testing.T) {
 	boxes = append(boxes, fmt.Sprintf("#f-inspectors-%d", c.inspector.ID), fmt.Sprintf("#f-assessors-%d", c.assessor.ID))
 	for _, sel := range boxes {
 		officer.run("check "+sel, chromedp.Click(chromedp.CSS(sel)))
+	}
+	// A milestone row added and removed again: the form keeps what was typed.
+	rows := js[string](officer, `document.querySelector('input[name="rows"]').value`)
+	officer.clickNext(`button[name="addRow"]`)
+	officer.mustSee("个履约节点，请填写")
+	officer.check("new-purchase-row-added")
+	officer.clickNext(fmt.Sprintf(`button[name="removeRow"][value="%s"]`, rows))
+	if got := js[string](officer, `document.querySelector('input[name="rows"]').value`); got != rows {
+		t.Errorf("after adding and removing a row the form has %s rows, want %s", got, rows)
 	}
 	officer.clickNext(`button[name="recompute"]`)
 	officer.mustSee("已按服务期和数量重新计算履约节点")

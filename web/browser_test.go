@@ -172,9 +172,15 @@ func (s *stack) cast() cast {
 // lasts serviceDays, and returns its number.
 func (s *stack) create(c cast, title string, bidDays, serviceDays int) int64 {
 	s.t.Helper()
+	return s.createAt(c, title, bidDays, bidDays+18, serviceDays)
+}
+
+// createAt is create with the service starting after startDays.
+func (s *stack) createAt(c cast, title string, bidDays, startDays, serviceDays int) int64 {
+	s.t.Helper()
 	now := time.Now()
 	d := s.day
-	start := now.Add(time.Duration(bidDays+18) * d)
+	start := now.Add(time.Duration(startDays) * d)
 	end := start.Add(time.Duration(serviceDays) * d)
 	var ids []int64
 	for _, p := range c.panel {
@@ -468,22 +474,6 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("the browser tests need Debian's Chromium at %s: apt-get install chromium", chromium)
-	}
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	axe, err := os.ReadFile(filepath.Join(root, axePath))
-	if err != nil {
-		t.Fatalf("axe-core is missing (%v): make axe installs it (npm install --prefix .cache/axe axe-core@4)", err)
-	}
-	shots := filepath.Join(root, "testdata-out", "screenshots")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
 	day := 100 * time.Millisecond
 	s := newStack(t, day)
 	c := s.cast()
@@ -493,35 +483,10 @@ func TestBrowser(t *testing.T) {
 	s.settle(c, settled)
 	s.await(failed, c.officer.Token, "failed")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		// A browser set to Chinese, as most users' are: the UI's language
-		// comes from Accept-Language until the switch is used.
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.Flag("accept-lang", "zh-CN,zh"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	first, cancelFirst := chromedp.NewContext(alloc)
-	defer cancelFirst()
-	if err := chromedp.Do(first); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	first, axe, shots := startChromium(t)
 
 	t.Run("public", func(t *testing.T) {
-		b := newBrowser(t, first, s.url, "public", string(axe), shots)
+		b := newBrowser(t, first, s.url, "public", axe, shots)
 		b.open("/")
 		// The first Tab reaches the skip link, which moves to the main content.
 		b.run("tab", chromedp.KeyEvent("\t"))
@@ -570,7 +535,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("language", func(t *testing.T) {
-		b := newBrowser(t, first, s.url, "language", string(axe), shots)
+		b := newBrowser(t, first, s.url, "language", axe, shots)
 		b.open("/public")
 		b.run("switch to English", chromedp.Click(chromedp.CSS(".lang-switch")), chromedp.WaitReady(chromedp.CSS(`html[lang="en"] footer`)))
 		if path := b.where(); path != "/public" {
@@ -588,7 +553,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("officer", func(t *testing.T) {
-		b := newBrowser(t, first, s.url, "officer", string(axe), shots)
+		b := newBrowser(t, first, s.url, "officer", axe, shots)
 		b.open(fmt.Sprintf("/purchases/%d", settled))
 		if path := b.where(); !strings.HasPrefix(path, "/login?next=") {
 			t.Fatalf("a signed-out visit to a purchase page went to %s, not /login", path)
@@ -623,7 +588,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("organisation", func(t *testing.T) {
-		b := newBrowser(t, first, s.url, "organisation", string(axe), shots)
+		b := newBrowser(t, first, s.url, "organisation", axe, shots)
 		b.signIn("org1")
 		b.open("/")
 		b.mustSee("我的待办", "可以投标", "2027年精神障碍社区康复服务", "社会组织")
@@ -635,4 +600,52 @@ func TestBrowser(t *testing.T) {
 		b.mustSee("投标截止前，所有投标密封保存")
 		b.check("purchase-organisation-open")
 	})
+}
+
+// startChromium starts headless Chromium for a browser test and returns
+// its first tab, the axe-core script and the screenshot folder.
+func startChromium(t *testing.T) (first context.Context, axe, shots string) {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("the browser tests need Debian's Chromium at %s: apt-get install chromium", chromium)
+	}
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	axeJS, err := os.ReadFile(filepath.Join(root, axePath))
+	if err != nil {
+		t.Fatalf("axe-core is missing (%v): make axe installs it (npm install --prefix .cache/axe axe-core@4)", err)
+	}
+	shots = filepath.Join(root, "testdata-out", "screenshots")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		// A browser set to Chinese, as most users' are: the UI's language
+		// comes from Accept-Language until the switch is used.
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN,zh"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	first, cancelFirst := chromedp.NewContext(alloc)
+	t.Cleanup(cancelFirst)
+	if err := chromedp.Do(first); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	return first, string(axeJS), shots
 }
