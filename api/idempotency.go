@@ -5,9 +5,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"zhucan/workflows"
 )
 
 type idemKey struct{}
@@ -48,7 +57,8 @@ var replayHeaders = []string{"Content-Type", "Location"}
 // answer; the same key with another body is refused. A first request that
 // died midway (its process crashed) is taken over after 30 seconds: the
 // workflow Update it sent carries an ID derived from the key, so Temporal
-// answers the retry with that Update's one result.
+// answers the retry with that Update's one result; a purchase it created
+// is answered from its workflow (resumePurchase).
 func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -78,6 +88,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			s.internalError(w, r, err)
 			return
 		}
+		handler := next
 		if !claimed {
 			switch {
 			case !bytes.Equal(prev.RequestHash, sum):
@@ -111,10 +122,13 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			}
 			// Taken over: the request runs again below, reusing what the
 			// first attempt created and its Update IDs.
+			if prev.Resource != nil {
+				handler = s.resumePurchase(next, *prev.Resource)
+			}
 		}
 		ctx = context.WithValue(r.Context(), idemKey{}, key)
 		cw := &captureWriter{ResponseWriter: w}
-		next.ServeHTTP(cw, r.WithContext(ctx))
+		handler.ServeHTTP(cw, r.WithContext(ctx))
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 		defer cancel()
 		if cw.status >= 500 || cw.status == 0 {
@@ -135,4 +149,83 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			s.log.ErrorContext(r.Context(), "complete idempotency key", "err", err)
 		}
 	})
+}
+
+// resumePurchase answers a taken-over POST /api/v1/purchases whose first
+// attempt allocated purchase number res (purchaseNumber) and then died or
+// failed without an answer.
+//
+// If the purchase's workflow exists, that attempt reached Temporal: the
+// workflow records the purchase and reserves its ceiling, or refuses it,
+// and the one true answer is the outcome of its "opened" Update. Running
+// createPurchase again instead would judge the request anew against a
+// world the first attempt has changed — its own reservation makes the
+// budget line look too small, time has moved the earliest allowed bid
+// deadline — and store a refusal as the answer for a purchase that exists
+// with its ceiling reserved (found by the fault test
+// TestAPIRestartRetryGetsTheOneTrueAnswer). If the workflow does not
+// exist, nothing was created: the request runs again, reusing the number.
+func (s *Server) resumePurchase(next http.Handler, res string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(res, 10, 64)
+		if err != nil || r.Method != http.MethodPost || r.URL.Path != "/api/v1/purchases" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := s.ctx(r)
+		defer cancel()
+		wid := workflows.WorkflowID(id)
+		if _, err := s.temporal.DescribeWorkflowExecution(ctx, wid, ""); err != nil {
+			var nf *serviceerror.NotFound
+			if errors.As(err, &nf) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			s.internalError(w, r, fmt.Errorf("look up purchase workflow %s: %w", wid, err))
+			return
+		}
+		st, err := s.purchaseOpened(ctx, wid)
+		if err != nil {
+			if ctx.Err() != nil {
+				// The SDK's timeout error does not wrap the context's.
+				err = errors.Join(ctx.Err(), err)
+			}
+			s.workflowError(w, r, err)
+			return
+		}
+		w.Header().Set("Location", fmt.Sprintf("/api/v1/purchases/%d", id))
+		s.writeJSON(w, http.StatusCreated, Created{ID: id, Status: string(st)})
+	})
+}
+
+// purchaseOpened returns the outcome of workflow wid's "opened" Update,
+// under the ID startPurchase gives it, waiting for it if need be.
+func (s *Server) purchaseOpened(ctx context.Context, wid string) (workflows.Status, error) {
+	uid := wid + "-opened"
+	var st workflows.Status
+	err := s.temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: wid, UpdateID: uid}).Get(ctx, &st)
+	var nf *serviceerror.NotFound
+	if !errors.As(err, &nf) {
+		return st, err
+	}
+	// Temporal lost the Update before the workflow accepted it: send it
+	// again under the same ID; it only waits for the purchase's record.
+	upd := client.UpdateWorkflowOptions{WorkflowID: wid, UpdateID: uid, UpdateName: workflows.UpdateOpened,
+		WaitForStage: client.WorkflowUpdateStageCompleted}
+	for try := 0; ; try++ {
+		h, err := s.temporal.UpdateWorkflow(ctx, upd)
+		if err == nil {
+			err = h.Get(ctx, &st)
+		}
+		// As in startPurchase: an Update may reach a new workflow before
+		// its handlers are registered.
+		if err == nil || !strings.Contains(err.Error(), "KnownUpdates=[]") || try == 20 {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
