@@ -59,6 +59,16 @@ type ActionResult struct {
 // retried request with the same Idempotency-Key reuses the Update ID, so
 // Temporal returns the first result instead of acting twice.
 func (s *Server) update(w http.ResponseWriter, r *http.Request, pid int64, name string, args any) {
+	s.updateOr(w, r, pid, name, args, nil)
+}
+
+// updateOr is update with done, which answers a retry whose Update the
+// workflow's current run does not know: the first attempt's Update moved
+// the purchase into its next run (continue-as-new), where Temporal no
+// longer finds that Update ID. done reports the first attempt's result
+// when the records show it took effect.
+func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, name string, args any,
+	done func(ctx context.Context) (any, bool, error)) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	if _, err := s.db.PurchaseByID(ctx, pid); err != nil {
@@ -75,7 +85,22 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, pid int64, name 
 	if err == nil {
 		err = h.Get(ctx, &result)
 	}
+	if err != nil && opts.UpdateID != "" && done != nil && unknownUpdate(err) {
+		prev, ok, derr := done(ctx)
+		if derr != nil {
+			s.internalError(w, r, derr)
+			return
+		}
+		if ok {
+			result, err = prev, nil
+		}
+	}
 	if err != nil {
+		if ctx.Err() != nil {
+			// The SDK's timeout error does not wrap the context's: a
+			// timeout is a 504 to retry, not a failure.
+			err = errors.Join(ctx.Err(), err)
+		}
 		s.workflowError(w, r, err)
 		return
 	}
@@ -109,7 +134,6 @@ func (s *Server) workflowError(w http.ResponseWriter, r *http.Request, err error
 	}
 	var nf *serviceerror.NotFound
 	var done *serviceerror.WorkflowExecutionAlreadyStarted
-	msg := err.Error()
 	switch {
 	case errors.As(err, &nf):
 		s.problem(w, r, http.StatusConflict, "该采购已结束", "This purchase is closed", "", nil)
@@ -117,13 +141,20 @@ func (s *Server) workflowError(w http.ResponseWriter, r *http.Request, err error
 		s.problem(w, r, http.StatusConflict, "该采购已存在", "This purchase already exists", "", nil)
 	case errors.Is(err, context.DeadlineExceeded):
 		s.problem(w, r, http.StatusGatewayTimeout, "处理超时，请用同一幂等键重试", "Timed out; retry with the same Idempotency-Key", "", nil)
-	case strings.Contains(msg, "unknown update") || strings.Contains(msg, "not registered") ||
-		strings.Contains(msg, "completed before the Update") || strings.Contains(msg, "already completed"):
+	case unknownUpdate(err):
 		s.log.WarnContext(r.Context(), "update not possible at this stage", "err", err)
 		s.problem(w, r, http.StatusConflict, "当前阶段不能进行此操作", "Not possible at this stage of the purchase", "", nil)
 	default:
 		s.internalError(w, r, err)
 	}
+}
+
+// unknownUpdate reports whether Temporal refused an Update because the
+// workflow's current run has no such handler or has ended.
+func unknownUpdate(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "unknown update") || strings.Contains(msg, "not registered") ||
+		strings.Contains(msg, "completed before the Update") || strings.Contains(msg, "already completed")
 }
 
 // BidRequest is a bid.
@@ -383,7 +414,23 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	s.update(w, r, pid, workflows.UpdateSign, workflows.SignArgs{Actor: actorOf(caller(r.Context()))})
+	u := caller(r.Context())
+	// The second signature continues the workflow as delivery: a retry of
+	// it finds the caller's signature on the signed award instead.
+	s.updateOr(w, r, pid, workflows.UpdateSign, workflows.SignArgs{Actor: actorOf(u)}, func(ctx context.Context) (any, bool, error) {
+		awards, err := s.db.Awards(ctx, pid)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, a := range awards {
+			mine := a.OfficerSignedAt != nil && u.Role != "supplier" ||
+				a.SupplierSignedAt != nil && u.SupplierID != nil && *u.SupplierID == a.SupplierID
+			if a.Status == "signed" && mine {
+				return string(workflows.StatusDelivering), true, nil
+			}
+		}
+		return nil, false, nil
+	})
 }
 
 // RetenderRequest opens a new round.

@@ -334,8 +334,25 @@ func TestEndToEndThroughHTTP(t *testing.T) {
 	}
 	s.await(created.ID, c.officer.Token, "contracting")
 	s.must(http.StatusOK, "POST", path+"/signatures", c.officer.Token, map[string]any{}, nil)
-	s.must(http.StatusOK, "POST", path+"/signatures", c.reps[2].Token, map[string]any{}, nil)
+	if r := s.call("POST", path+"/signatures", c.reps[2].Token, map[string]any{}, "Idempotency-Key", "sign-1"); r.status != http.StatusOK {
+		t.Fatalf("second signature: %d %s", r.status, r.body)
+	}
 	d = s.await(created.ID, c.officer.Token, "delivering")
+	// The API died after Temporal took the second signature but before it
+	// stored the answer: the retry finds the purchase in its delivery run,
+	// which does not know that Update, and still gets the one true answer.
+	if _, err := s.db.X.Exec(`DELETE FROM idempotency_keys WHERE key = 'sign-1'`); err != nil {
+		t.Fatal(err)
+	}
+	var again struct{ Result, Status string }
+	if r := s.call("POST", path+"/signatures", c.reps[2].Token, map[string]any{}, "Idempotency-Key", "sign-1"); r.status != http.StatusOK {
+		t.Fatalf("retried second signature: %d %s", r.status, r.body)
+	} else if r.decode(t, &again); again.Result != "delivering" {
+		t.Errorf("retried second signature answered %+v", again)
+	}
+	if r := s.call("POST", path+"/signatures", c.reps[2].Token, map[string]any{}); r.status != http.StatusConflict {
+		t.Errorf("a new signature after the contract: %d, want 409", r.status)
+	}
 	if d.Contract == nil || d.Contract.SupplierID != c.orgs[2] || d.Contract.AmountFen != 48_000_000 {
 		t.Fatalf("contract %+v", d.Contract)
 	}

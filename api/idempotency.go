@@ -71,6 +71,9 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			s.invalid(w, r, fieldErr("Idempotency-Key", "幂等键过长（最多 200 字符）", "Idempotency-Key is longer than 200 characters"))
 			return
 		}
+		if r.Body == nil { // an in-process caller's request may have none
+			r.Body = http.NoBody
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
 			s.problem(w, r, http.StatusRequestEntityTooLarge, "请求体过大", "Request body too large", "", nil)
