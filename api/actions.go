@@ -23,27 +23,44 @@ import (
 func (s *Server) actionRoutes() {
 	p := "/api/v1/purchases/{id}/"
 	for path, h := range map[string]http.HandlerFunc{
-		"POST " + p + "bids":                      s.roles(s.submitBid, "supplier"),
+		"POST " + p + "bids":                      s.roles(withBody(s, s.submitBid), "supplier"),
 		"DELETE " + p + "bids/mine":               s.roles(s.withdrawBid, "supplier"),
-		"POST " + p + "bids/{bid}/low-price":      s.roles(s.lowPrice, "evaluator"),
-		"POST " + p + "scores":                    s.roles(s.submitScores, "evaluator"),
-		"POST " + p + "recusal":                   s.roles(s.recuse, "evaluator"),
-		"POST " + p + "panel":                     s.roles(s.appoint, "officer"),
-		"POST " + p + "challenges":                s.roles(s.challenge, "supplier"),
-		"POST " + p + "challenges/{cid}/answer":   s.roles(s.answer, "officer"),
-		"POST " + p + "signatures":                s.roles(s.sign, "officer", "supplier"),
-		"POST " + p + "award-next":                s.roles(s.awardNext, "officer"),
-		"POST " + p + "retender":                  s.roles(s.retender, "officer"),
-		"POST " + p + "cancel":                    s.roles(s.cancel, "officer"),
-		"POST " + p + "extend":                    s.roles(s.extend, "officer"),
-		"POST " + p + "terminate":                 s.roles(s.terminate, "officer"),
-		"POST " + p + "milestones/{seq}/reports":  s.roles(s.report, "supplier"),
-		"POST " + p + "milestones/{seq}/review":   s.roles(s.review, "officer"),
-		"POST " + p + "inspections":               s.roles(s.inspect, "evaluator"),
-		"POST " + p + "rectifications/{rid}/done": s.roles(s.rectified, "supplier"),
-		"POST " + p + "evaluations":               s.roles(s.evaluate, "evaluator"),
+		"POST " + p + "bids/{bid}/low-price":      s.roles(withBody(s, s.lowPrice), "evaluator"),
+		"POST " + p + "scores":                    s.roles(withBody(s, s.submitScores), "evaluator"),
+		"POST " + p + "recusal":                   s.roles(s.reasoned(workflows.UpdateRecuse, recuseArgs), "evaluator"),
+		"POST " + p + "panel":                     s.roles(withBody(s, s.appoint), "officer"),
+		"POST " + p + "challenges":                s.roles(s.reasoned(workflows.UpdateChallenge, challengeArgs), "supplier"),
+		"POST " + p + "challenges/{cid}/answer":   s.roles(withBody(s, s.answer), "officer"),
+		"POST " + p + "signatures":                s.roles(withBody(s, s.sign), "officer", "supplier"),
+		"POST " + p + "award-next":                s.roles(s.reasoned(workflows.UpdateAwardNext, reasonArgs), "officer"),
+		"POST " + p + "retender":                  s.roles(withBody(s, s.retender), "officer"),
+		"POST " + p + "cancel":                    s.roles(s.reasoned(workflows.UpdateCancel, reasonArgs), "officer"),
+		"POST " + p + "extend":                    s.roles(withBody(s, s.extend), "officer"),
+		"POST " + p + "terminate":                 s.roles(s.reasoned(workflows.UpdateTerminate, reasonArgs), "officer"),
+		"POST " + p + "milestones/{seq}/reports":  s.roles(withBody(s, s.report), "supplier"),
+		"POST " + p + "milestones/{seq}/review":   s.roles(withBody(s, s.review), "officer"),
+		"POST " + p + "inspections":               s.roles(withBody(s, s.inspect), "evaluator"),
+		"POST " + p + "rectifications/{rid}/done": s.roles(withBody(s, s.rectified), "supplier"),
+		"POST " + p + "evaluations":               s.roles(withBody(s, s.evaluate), "evaluator"),
 	} {
 		s.mux.HandleFunc(path, h)
+	}
+}
+
+// withBody is the prologue of every action with a request body: the
+// purchase number from the path and the body decoded into a Req (both
+// refused with a problem when bad), then h.
+func withBody[Req any](s *Server, h func(w http.ResponseWriter, r *http.Request, pid int64, req *Req)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pid, ok := s.pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		var req Req
+		if !s.decode(w, r, &req) {
+			return
+		}
+		h(w, r, pid, &req)
 	}
 }
 
@@ -165,15 +182,7 @@ type BidRequest struct {
 	Proposal string `json:"proposal" validate:"required,max=20000"`
 }
 
-func (s *Server) submitBid(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req BidRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) submitBid(w http.ResponseWriter, r *http.Request, pid int64, req *BidRequest) {
 	u := caller(r.Context())
 	ctx, cancel := s.ctx(r)
 	defer cancel()
@@ -229,15 +238,7 @@ func (s *Server) currentRound(ctx context.Context, pid int64) (int, error) {
 	return p.Round, err
 }
 
-func (s *Server) submitScores(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req ScoresRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) submitScores(w http.ResponseWriter, r *http.Request, pid int64, req *ScoresRequest) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	round, err := s.currentRound(ctx, pid)
@@ -272,36 +273,21 @@ type ReasonRequest struct {
 	Reason string `json:"reason" validate:"required,max=2000"`
 }
 
-func (s *Server) reasoned(w http.ResponseWriter, r *http.Request, name string, mk func(workflows.Actor, string) any) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req ReasonRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
-	s.update(w, r, pid, name, mk(actorOf(caller(r.Context())), req.Reason))
+func recuseArgs(a workflows.Actor, why string) any {
+	return workflows.RecuseArgs{Actor: a, Reason: why}
+}
+func challengeArgs(a workflows.Actor, why string) any {
+	return workflows.ChallengeArgs{Actor: a, Reason: why}
+}
+func reasonArgs(a workflows.Actor, why string) any {
+	return workflows.ReasonArgs{Actor: a, Reason: why}
 }
 
-func (s *Server) recuse(w http.ResponseWriter, r *http.Request) {
-	s.reasoned(w, r, workflows.UpdateRecuse, func(a workflows.Actor, why string) any { return workflows.RecuseArgs{Actor: a, Reason: why} })
-}
-
-func (s *Server) challenge(w http.ResponseWriter, r *http.Request) {
-	s.reasoned(w, r, workflows.UpdateChallenge, func(a workflows.Actor, why string) any { return workflows.ChallengeArgs{Actor: a, Reason: why} })
-}
-
-func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
-	s.reasoned(w, r, workflows.UpdateCancel, func(a workflows.Actor, why string) any { return workflows.ReasonArgs{Actor: a, Reason: why} })
-}
-
-func (s *Server) terminate(w http.ResponseWriter, r *http.Request) {
-	s.reasoned(w, r, workflows.UpdateTerminate, func(a workflows.Actor, why string) any { return workflows.ReasonArgs{Actor: a, Reason: why} })
-}
-
-func (s *Server) awardNext(w http.ResponseWriter, r *http.Request) {
-	s.reasoned(w, r, workflows.UpdateAwardNext, func(a workflows.Actor, why string) any { return workflows.ReasonArgs{Actor: a, Reason: why} })
+// reasoned is a handler of an Update that needs only the caller and a reason.
+func (s *Server) reasoned(name string, mk func(workflows.Actor, string) any) http.HandlerFunc {
+	return withBody(s, func(w http.ResponseWriter, r *http.Request, pid int64, req *ReasonRequest) {
+		s.update(w, r, pid, name, mk(actorOf(caller(r.Context())), req.Reason))
+	})
 }
 
 // AppointRequest appoints a panel member.
@@ -314,15 +300,7 @@ type AppointRequest struct {
 	Reason string `json:"reason,omitempty" validate:"max=2000"`
 }
 
-func (s *Server) appoint(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req AppointRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) appoint(w http.ResponseWriter, r *http.Request, pid int64, req *AppointRequest) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	var fe valid.Errors
@@ -346,17 +324,9 @@ type LowPriceRequest struct {
 	Reason string `json:"reason" validate:"required,max=2000"`
 }
 
-func (s *Server) lowPrice(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
+func (s *Server) lowPrice(w http.ResponseWriter, r *http.Request, pid int64, req *LowPriceRequest) {
 	bid, ok := s.pathID(w, r, "bid")
 	if !ok {
-		return
-	}
-	var req LowPriceRequest
-	if !s.decode(w, r, &req) {
 		return
 	}
 	ctx, cancel := s.ctx(r)
@@ -385,17 +355,9 @@ type AnswerRequest struct {
 	Response string `json:"response" validate:"required,max=5000"`
 }
 
-func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, pid int64, req *AnswerRequest) {
 	cid, ok := s.pathID(w, r, "cid")
 	if !ok {
-		return
-	}
-	var req AnswerRequest
-	if !s.decode(w, r, &req) {
 		return
 	}
 	s.update(w, r, pid, workflows.UpdateAnswer, workflows.AnswerArgs{Actor: actorOf(caller(r.Context())), Seq: int(cid),
@@ -405,15 +367,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 // SignRequest signs the contract; it has no fields.
 type SignRequest struct{}
 
-func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req SignRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) sign(w http.ResponseWriter, r *http.Request, pid int64, req *SignRequest) {
 	u := caller(r.Context())
 	// The second signature continues the workflow as delivery: a retry of
 	// it finds the caller's signature on the signed award instead.
@@ -445,15 +399,7 @@ type RetenderRequest struct {
 	ApprovalDate *time.Time `json:"approvalDate,omitempty"`
 }
 
-func (s *Server) retender(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req RetenderRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) retender(w http.ResponseWriter, r *http.Request, pid int64, req *RetenderRequest) {
 	args := workflows.RetenderArgs{Actor: actorOf(caller(r.Context())), BidDeadline: req.BidDeadline.UTC(),
 		Method: rules.Method(req.Method), ApprovalRef: req.ApprovalRef}
 	if req.ApprovalDate != nil {
@@ -473,15 +419,7 @@ type ExtendRequest struct {
 	Amendment string `json:"amendment,omitempty" validate:"max=20000"`
 }
 
-func (s *Server) extend(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req ExtendRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) extend(w http.ResponseWriter, r *http.Request, pid int64, req *ExtendRequest) {
 	s.update(w, r, pid, workflows.UpdateExtend, workflows.ExtendArgs{Actor: actorOf(caller(r.Context())),
 		BidDeadline: req.BidDeadline.UTC(), Reason: req.Reason, Amendment: req.Amendment})
 }
@@ -515,17 +453,9 @@ func (s *Server) seq(w http.ResponseWriter, r *http.Request, name string) (int, 
 	return n, true
 }
 
-func (s *Server) report(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
+func (s *Server) report(w http.ResponseWriter, r *http.Request, pid int64, req *ReportRequest) {
 	seq, ok := s.seq(w, r, "seq")
 	if !ok {
-		return
-	}
-	var req ReportRequest
-	if !s.decode(w, r, &req) {
 		return
 	}
 	args := workflows.ReportArgs{Actor: actorOf(caller(r.Context())), Seq: seq, Delivered: req.DeliveredQuantity,
@@ -546,17 +476,9 @@ type ReviewRequest struct {
 	Reason string `json:"reason,omitempty" validate:"max=5000"`
 }
 
-func (s *Server) review(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
+func (s *Server) review(w http.ResponseWriter, r *http.Request, pid int64, req *ReviewRequest) {
 	seq, ok := s.seq(w, r, "seq")
 	if !ok {
-		return
-	}
-	var req ReviewRequest
-	if !s.decode(w, r, &req) {
 		return
 	}
 	args := workflows.ReviewArgs{Actor: actorOf(caller(r.Context())), Seq: seq, Accepted: req.Accepted, Reason: req.Reason}
@@ -587,15 +509,7 @@ type InspectionRequest struct {
 	Satisfied int `json:"satisfied" validate:"min=0,ltefield=Surveyed"`
 }
 
-func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req InspectionRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) inspect(w http.ResponseWriter, r *http.Request, pid int64, req *InspectionRequest) {
 	s.update(w, r, pid, workflows.UpdateInspect, workflows.InspectArgs{Actor: actorOf(caller(r.Context())), Passed: req.Passed,
 		Findings: req.Findings, Surveyed: req.Surveyed, Satisfied: req.Satisfied})
 }
@@ -606,17 +520,9 @@ type RectifiedRequest struct {
 	Summary string `json:"summary" validate:"required,max=10000"`
 }
 
-func (s *Server) rectified(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
+func (s *Server) rectified(w http.ResponseWriter, r *http.Request, pid int64, req *RectifiedRequest) {
 	rid, ok := s.seq(w, r, "rid")
 	if !ok {
-		return
-	}
-	var req RectifiedRequest
-	if !s.decode(w, r, &req) {
 		return
 	}
 	s.update(w, r, pid, workflows.UpdateRectified, workflows.RectifiedArgs{Actor: actorOf(caller(r.Context())), Seq: rid, Summary: req.Summary})
@@ -638,15 +544,7 @@ type EvaluationRequest struct {
 	Comment string `json:"comment" validate:"max=10000"`
 }
 
-func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
-	pid, ok := s.pathID(w, r, "id")
-	if !ok {
-		return
-	}
-	var req EvaluationRequest
-	if !s.decode(w, r, &req) {
-		return
-	}
+func (s *Server) evaluate(w http.ResponseWriter, r *http.Request, pid int64, req *EvaluationRequest) {
 	args := workflows.EvaluateArgs{Actor: actorOf(caller(r.Context())), Comment: req.Comment}
 	for _, sc := range req.Scores {
 		args.Scores = append(args.Scores, workflows.IndicatorScore{Indicator: sc.Indicator, Score: sc.Score.points()})
