@@ -76,18 +76,25 @@ type DeliveryInput struct {
 
 func (p *purchase) deliveryInput() DeliveryInput {
 	a := p.Award
+	in := DeliveryInput{PurchaseID: p.In.PurchaseID, Title: p.In.Title, Item: p.In.Item, BudgetID: p.In.BudgetID,
+		ReservedFen: p.ReservedFen, SupplierID: a.SupplierID, AmountFen: a.AmountFen, Quantity: p.In.Quantity,
+		ServiceStart: p.In.ServiceStart, ServiceEnd: p.In.ServiceEnd, Inspectors: p.In.Inspectors, Assessors: p.In.Assessors,
+		MidTerm: p.In.MidTerm, Officer: p.In.Officer, Method: p.Method, Round: p.Round, Policy: p.In.Policy, Seq: p.Seq,
+		Milestones: p.contractMilestones()}
+	return in
+}
+
+// contractMilestones are the planned milestones with the award's amount
+// split by their payment percentages, as the contract states them.
+func (p *purchase) contractMilestones() []ContractMilestone {
 	percents := make([]int, len(p.In.Milestones))
 	for i, m := range p.In.Milestones {
 		percents[i] = m.PaymentPercent
 	}
-	pay := rules.SplitByPercent(a.AmountFen, percents)
-	in := DeliveryInput{PurchaseID: p.In.PurchaseID, Title: p.In.Title, Item: p.In.Item, BudgetID: p.In.BudgetID,
-		ReservedFen: p.ReservedFen, SupplierID: a.SupplierID, AmountFen: a.AmountFen, Quantity: p.In.Quantity,
-		ServiceStart: p.In.ServiceStart, ServiceEnd: p.In.ServiceEnd, Inspectors: p.In.Inspectors, Assessors: p.In.Assessors,
-		MidTerm: p.In.MidTerm, Officer: p.In.Officer, Method: p.Method, Round: p.Round, Policy: p.In.Policy, Seq: p.Seq}
+	pay := rules.SplitByPercent(p.Award.AmountFen, percents)
+	out := make([]ContractMilestone, len(p.In.Milestones))
 	for i, m := range p.In.Milestones {
-		in.Milestones = append(in.Milestones, ContractMilestone{Seq: i + 1, Name: m.Name, Due: m.Due, Quantity: m.Quantity,
-			PaymentPercent: m.PaymentPercent, PaymentFen: pay[i]})
+		out[i] = ContractMilestone{Seq: i + 1, Name: m.Name, Due: m.Due, Quantity: m.Quantity, PaymentPercent: m.PaymentPercent, PaymentFen: pay[i]}
 	}
-	return in
+	return out
 }

@@ -321,17 +321,12 @@ func (p *purchase) contracting(ctx workflow.Context) error {
 // signContract writes the contract and reduces the reservation to its amount.
 func (p *purchase) signContract(ctx workflow.Context) {
 	a := p.Award
-	percents := make([]int, len(p.In.Milestones))
-	for i, m := range p.In.Milestones {
-		percents[i] = m.PaymentPercent
-	}
-	pay := rules.SplitByPercent(a.AmountFen, percents)
 	c := &event.Contract{SupplierID: a.SupplierID, AmountFen: a.AmountFen, Quantity: p.In.Quantity,
 		ServiceStart: p.In.ServiceStart, ServiceEnd: p.In.ServiceEnd, Indicators: indicatorsJSON(p.In.Item.Indicators),
 		OfficerSignedAt: a.OfficerSignedAt, SupplierSignedAt: a.SupplierSignedAt}
-	for i, m := range p.In.Milestones {
-		c.Milestones = append(c.Milestones, event.Milestone{Seq: i + 1, Name: m.Name, Due: m.Due, Quantity: m.Quantity,
-			PaymentPercent: m.PaymentPercent, PaymentFen: pay[i]})
+	for _, m := range p.contractMilestones() {
+		c.Milestones = append(c.Milestones, event.Milestone{Seq: m.Seq, Name: m.Name, Due: m.Due, Quantity: m.Quantity,
+			PaymentPercent: m.PaymentPercent, PaymentFen: m.PaymentFen})
 	}
 	e := event.Event{Contract: c}
 	if unused := p.ReservedFen - a.AmountFen; unused > 0 {
