@@ -33,35 +33,82 @@ var ErrUnknownBudget = errors.New("budget line does not exist")
 // Apply writes events of one purchase in one transaction, in order. Each
 // event is applied exactly once: its audit entry's unique key guards its
 // effects, so applying the same events again changes nothing.
+//
+// The audit entries are appended last, after every effect: appending takes
+// the global hash chain's lock until the transaction commits, so every
+// other purchase's writes wait only for the appends, not for the effects.
 func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, events []event.Event) error {
-	return db.InTx(ctx, func(tx *sqlx.Tx) error {
-		for _, e := range events {
-			if err := applyOne(ctx, tx, purchaseID, workflowID, e); err != nil {
-				return fmt.Errorf("apply %s (%s): %w", e.Action, e.Key, err)
+	for {
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			// Attempts for one purchase (a retry while the first still
+			// runs) wait for each other, so that the second finds the
+			// first's entries; other purchases are not held up.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('zhucan.apply.' || $1::text, 0))`, purchaseID); err != nil {
+				return fmt.Errorf("lock purchase %d for writing: %w", purchaseID, err)
 			}
+			var entries []sealedEntry
+			for _, e := range events {
+				a, fresh, err := applyOne(ctx, tx, purchaseID, workflowID, e)
+				if err != nil {
+					return fmt.Errorf("apply %s (%s): %w", e.Action, e.Key, err)
+				}
+				if fresh {
+					entries = append(entries, a)
+				}
+			}
+			for _, a := range entries {
+				inserted, err := insertAudit(ctx, tx, a.entry, a.sealedUntil)
+				if err != nil {
+					return err
+				}
+				if !inserted {
+					return errAppliedMeanwhile
+				}
+			}
+			return nil
+		})
+		// A retry of the same events committed while this one ran: undo
+		// this attempt and apply again, skipping what is there now.
+		if !errors.Is(err, errAppliedMeanwhile) {
+			return err
 		}
-		return nil
-	})
+	}
 }
 
-func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) error {
-	// The purchase row must exist before the audit entry that refers to it.
+// errAppliedMeanwhile says a concurrent attempt applied one of the events.
+var errAppliedMeanwhile = errors.New("the event was applied by a concurrent attempt")
+
+// sealedEntry is an audit entry waiting to be appended, with its seal.
+type sealedEntry struct {
+	entry       AuditEntry
+	sealedUntil *time.Time
+}
+
+// applyOne applies e's effects in tx unless its audit entry exists (it was
+// applied before: a retry) and returns the entry to append.
+func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) (sealedEntry, bool, error) {
+	var seen bool
+	if err := tx.GetContext(ctx, &seen, `SELECT EXISTS (SELECT 1 FROM audit_log WHERE event_key = $1)`, e.Key); err != nil {
+		return sealedEntry{}, false, fmt.Errorf("look up audit entry: %w", err)
+	}
+	if seen {
+		return sealedEntry{}, false, nil
+	}
+	detail, err := json.Marshal(auditDetail(e))
+	if err != nil {
+		return sealedEntry{}, false, fmt.Errorf("encode audit detail: %w", err)
+	}
+	a := sealedEntry{entry: AuditEntry{EventKey: e.Key, PurchaseID: &pid, WorkflowID: wfID, Actor: e.Actor,
+		Action: e.Action, Detail: detail, At: e.At}, sealedUntil: e.SealedUntil}
+	return a, true, applyEffects(ctx, tx, pid, wfID, e)
+}
+
+// applyEffects writes what e changes besides the audit trail.
+func applyEffects(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) error {
 	if e.Planned != nil {
 		if err := insertPurchase(ctx, tx, pid, wfID, e.Planned); err != nil {
 			return err
 		}
-	}
-	detail, err := json.Marshal(auditDetail(e))
-	if err != nil {
-		return fmt.Errorf("encode audit detail: %w", err)
-	}
-	inserted, err := insertAudit(ctx, tx, AuditEntry{EventKey: e.Key, PurchaseID: &pid, WorkflowID: wfID, Actor: e.Actor,
-		Action: e.Action, Detail: detail, At: e.At}, e.SealedUntil)
-	if err != nil {
-		return err
-	}
-	if !inserted {
-		return nil // applied before: a retry
 	}
 	if e.Budget != nil {
 		if err := moveBudget(ctx, tx, pid, e.Key, e.Budget); err != nil {

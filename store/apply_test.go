@@ -14,8 +14,8 @@ import (
 	"zhucan/valid"
 )
 
-// TestApplyIsExactlyOnce applies a purchase's events twice, as a retried
-// activity would, and finds every row once and the budget moved once.
+// TestApplyIsExactlyOnce applies a purchase's events several times at once
+// and again, as a retried activity would, and finds every row once and the budget moved once.
 func TestApplyIsExactlyOnce(t *testing.T) {
 	db := testenv.DB(t)
 	ctx := context.Background()
@@ -58,10 +58,19 @@ func TestApplyIsExactlyOnce(t *testing.T) {
 				Milestones: []event.Milestone{{Seq: 1, Name: "m1", Due: at.Add(3 * time.Hour), Quantity: 10, PaymentPercent: 100, PaymentFen: 700_000}}},
 			Budget: &event.Budget{BudgetID: budget.ID, Kind: "release", AmountFen: 200_000}},
 	}
-	for range 2 {
-		if err := db.Apply(ctx, 7, "wf", events); err != nil {
+	// Attempts at once, as a local activity retried while its first
+	// attempt still runs: each either applies the batch or finds it applied.
+	errs := make(chan error, 6)
+	for range cap(errs) {
+		go func() { errs <- db.Apply(ctx, 7, "wf", events) }()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := db.Apply(ctx, 7, "wf", events); err != nil {
+		t.Fatal(err)
 	}
 	// A retry of only the tail after a crash also changes nothing.
 	if err := db.Apply(ctx, 7, "wf", events[2:]); err != nil {
@@ -84,6 +93,9 @@ func TestApplyIsExactlyOnce(t *testing.T) {
 		if n != want {
 			t.Errorf("%s = %d, want %d", q, n, want)
 		}
+	}
+	if _, err := db.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit chain after concurrent attempts: %v", err)
 	}
 }
 
