@@ -34,9 +34,10 @@ var ErrUnknownBudget = errors.New("budget line does not exist")
 // event is applied exactly once: its audit entry's unique key guards its
 // effects, so applying the same events again changes nothing.
 //
-// The audit entries are appended last, after every effect: appending takes
-// the global hash chain's lock until the transaction commits, so every
-// other purchase's writes wait only for the appends, not for the effects.
+// The audit entries are appended after every other effect, and the budget
+// lines moved after them: appending takes the global hash chain's lock
+// until the transaction commits, so other purchases' writes wait only for
+// the appends and the budget lines, not for the effects.
 func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, events []event.Event) error {
 	for {
 		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -65,6 +66,17 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 					return errAppliedMeanwhile
 				}
 			}
+			// The budget lines last of all: many purchases share a line,
+			// and its row stays locked until the commit. Taken under the
+			// chain's lock, the lines are never waited for while holding it.
+			for _, a := range entries {
+				if a.budget == nil {
+					continue
+				}
+				if err := moveBudget(ctx, tx, purchaseID, a.entry.EventKey, a.budget); err != nil {
+					return fmt.Errorf("apply %s (%s): %w", a.entry.Action, a.entry.EventKey, err)
+				}
+			}
 			return nil
 		})
 		// A retry of the same events committed while this one ran: undo
@@ -82,6 +94,7 @@ var errAppliedMeanwhile = errors.New("the event was applied by a concurrent atte
 type sealedEntry struct {
 	entry       AuditEntry
 	sealedUntil *time.Time
+	budget      *event.Budget
 }
 
 // applyOne applies e's effects in tx unless its audit entry exists (it was
@@ -99,19 +112,15 @@ func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.
 		return sealedEntry{}, false, fmt.Errorf("encode audit detail: %w", err)
 	}
 	a := sealedEntry{entry: AuditEntry{EventKey: e.Key, PurchaseID: &pid, WorkflowID: wfID, Actor: e.Actor,
-		Action: e.Action, Detail: detail, At: e.At}, sealedUntil: e.SealedUntil}
+		Action: e.Action, Detail: detail, At: e.At}, sealedUntil: e.SealedUntil, budget: e.Budget}
 	return a, true, applyEffects(ctx, tx, pid, wfID, e)
 }
 
-// applyEffects writes what e changes besides the audit trail.
+// applyEffects writes what e changes besides the audit trail and the
+// budget lines.
 func applyEffects(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) error {
 	if e.Planned != nil {
 		if err := insertPurchase(ctx, tx, pid, wfID, e.Planned); err != nil {
-			return err
-		}
-	}
-	if e.Budget != nil {
-		if err := moveBudget(ctx, tx, pid, e.Key, e.Budget); err != nil {
 			return err
 		}
 	}
