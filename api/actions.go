@@ -156,8 +156,10 @@ func (s *Server) workflowError(w http.ResponseWriter, r *http.Request, err error
 		s.problem(w, r, http.StatusConflict, "该采购已结束", "This purchase is closed", "", nil)
 	case errors.As(err, &done):
 		s.problem(w, r, http.StatusConflict, "该采购已存在", "This purchase already exists", "", nil)
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) && idempotencyKey(r.Context()) != "":
 		s.problem(w, r, http.StatusGatewayTimeout, "处理超时，请用同一幂等键重试", "Timed out; retry with the same Idempotency-Key", "", nil)
+	case errors.Is(err, context.DeadlineExceeded):
+		s.problem(w, r, http.StatusGatewayTimeout, "处理超时：操作可能已经生效，请先查看项目再决定是否重试", "Timed out: the action may have taken effect; look at the purchase before trying again", "", nil)
 	case unknownUpdate(err):
 		s.log.WarnContext(r.Context(), "update not possible at this stage", "err", err)
 		s.problem(w, r, http.StatusConflict, "当前阶段不能进行此操作", "Not possible at this stage of the purchase", "", nil)
@@ -370,17 +372,31 @@ type SignRequest struct{}
 func (s *Server) sign(w http.ResponseWriter, r *http.Request, pid int64, req *SignRequest) {
 	u := caller(r.Context())
 	// The second signature continues the workflow as delivery: a retry of
-	// it finds the caller's signature on the signed award instead.
+	// either signature then finds the caller's own signature among the
+	// signed contract's two, and the answer it had: the purchase's status
+	// just after it (still contracting after the first).
 	s.updateOr(w, r, pid, workflows.UpdateSign, workflows.SignArgs{Actor: actorOf(u)}, func(ctx context.Context) (any, bool, error) {
-		awards, err := s.db.Awards(ctx, pid)
+		c, err := s.db.ContractOf(ctx, pid)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, false, nil
+		}
 		if err != nil {
 			return nil, false, err
 		}
-		for _, a := range awards {
-			mine := a.OfficerSignedAt != nil && u.Role != "supplier" ||
-				a.SupplierSignedAt != nil && u.SupplierID != nil && *u.SupplierID == a.SupplierID
-			if a.Status == "signed" && mine {
-				return string(workflows.StatusDelivering), true, nil
+		signers, err := s.db.LastSignatures(ctx, pid)
+		if err != nil {
+			return nil, false, err
+		}
+		me := fmt.Sprintf("user:%d", u.ID)
+		if u.Role == "supplier" && (u.SupplierID == nil || *u.SupplierID != c.SupplierID) {
+			return nil, false, nil
+		}
+		for i, a := range signers {
+			if a == me {
+				if i == len(signers)-1 {
+					return string(workflows.StatusDelivering), true, nil
+				}
+				return string(workflows.StatusContracting), true, nil
 			}
 		}
 		return nil, false, nil

@@ -353,6 +353,10 @@ func TestEndToEndThroughHTTP(t *testing.T) {
 	if r := s.call("POST", path+"/signatures", c.reps[2].Token, map[string]any{}); r.status != http.StatusConflict {
 		t.Errorf("a new signature after the contract: %d, want 409", r.status)
 	}
+	// A key never used before finds no signature of its caller: refused.
+	if r := s.call("POST", path+"/signatures", c.reps[0].Token, map[string]any{}, "Idempotency-Key", "sign-other"); r.status != http.StatusConflict {
+		t.Errorf("a losing bidder signing after the contract with a new key: %d %s, want 409", r.status, r.body)
+	}
 	if d.Contract == nil || d.Contract.SupplierID != c.orgs[2] || d.Contract.AmountFen != 48_000_000 {
 		t.Fatalf("contract %+v", d.Contract)
 	}

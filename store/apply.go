@@ -39,12 +39,12 @@ var ErrUnknownBudget = errors.New("budget line does not exist")
 // until the transaction commits, so other purchases' writes wait only for
 // the appends and the budget lines, not for the effects.
 func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, events []event.Event) error {
-	for {
+	for attempt := 1; ; attempt++ {
 		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 			// Attempts for one purchase (a retry while the first still
 			// runs) wait for each other, so that the second finds the
 			// first's entries; other purchases are not held up.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('zhucan.apply.' || $1::text, 0))`, purchaseID); err != nil {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, applyLockSpace, purchaseID); err != nil {
 				return fmt.Errorf("lock purchase %d for writing: %w", purchaseID, err)
 			}
 			var entries []sealedEntry
@@ -81,11 +81,16 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 		})
 		// A retry of the same events committed while this one ran: undo
 		// this attempt and apply again, skipping what is there now.
-		if !errors.Is(err, errAppliedMeanwhile) {
+		if !errors.Is(err, errAppliedMeanwhile) || attempt == 3 {
 			return err
 		}
 	}
 }
+
+// applyLockSpace is the first key of the per-purchase advisory locks
+// (pg_advisory_xact_lock(int, int)), a space apart from the audit chain's
+// single-key lock.
+const applyLockSpace = 7_242_002
 
 // errAppliedMeanwhile says a concurrent attempt applied one of the events.
 var errAppliedMeanwhile = errors.New("the event was applied by a concurrent attempt")

@@ -79,6 +79,19 @@ func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *ti
 	return true, nil
 }
 
+// LastSignatures returns the actors ("user:12") of the last two contract
+// signatures of purchase pid, the earlier first: once a contract is
+// signed, those of its award.
+func (db *DB) LastSignatures(ctx context.Context, pid int64) ([]string, error) {
+	var actors []string
+	if err := db.X.SelectContext(ctx, &actors, `SELECT actor FROM (SELECT actor, id FROM audit_log
+		WHERE purchase_id = $1 AND action IN ('contract.signed_by_officer', 'contract.signed_by_supplier')
+		ORDER BY id DESC LIMIT 2) s ORDER BY id`, pid); err != nil {
+		return nil, fmt.Errorf("read signatures of purchase %d: %w", pid, err)
+	}
+	return actors, nil
+}
+
 // ChainBreak names the first audit entry whose hashes do not follow.
 type ChainBreak struct {
 	// ID is the entry.

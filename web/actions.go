@@ -611,7 +611,7 @@ func reportCall(r *http.Request, f *form, d *purchaseData) apiCall {
 	evidence := []map[string]string{}
 	if r.MultipartForm != nil {
 		for _, fh := range r.MultipartForm.File["evidence"] {
-			sum, err := ui.storeEvidence(fh.Open)
+			sum, err := ui.storeEvidence(d.P.ID, fh.Open)
 			if err != nil {
 				ui.log.ErrorContext(r.Context(), "store evidence", "file", fh.Filename, "err", err)
 				f.Fail("evidence", l.T("err.upload", fh.Filename))

@@ -130,7 +130,7 @@ func TestReportUploadsEvidence(t *testing.T) {
 	if len(ev) != 1 || ev[0].(map[string]any)["sha256"] != want || ev[0].(map[string]any)["name"] != "签到表.pdf" || c.body["deliveredQuantity"] != float64(100) {
 		t.Errorf("report sent: %+v", c.body)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, want)); err != nil || !bytes.Equal(b, content) {
+	if b, err := os.ReadFile(filepath.Join(dir, "77", want)); err != nil || !bytes.Equal(b, content) {
 		t.Errorf("evidence not stored: %v", err)
 	}
 }

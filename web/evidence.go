@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"zhucan/store"
@@ -26,18 +27,26 @@ import (
 // may name the disabled people served, so the public sees the names and
 // hashes of the files, not their content.
 
-// storeEvidence copies an uploaded file into the data directory under its
-// SHA-256 and returns the hash in hex.
-func (ui *UI) storeEvidence(open func() (multipart.File, error)) (string, error) {
+// evidencePath is where an evidence file of purchase pid is stored. Each
+// purchase has its own folder: a report can name any hash, and a hash is
+// public, so a file is served only from the purchase it was uploaded to.
+func (ui *UI) evidencePath(pid int64, sum string) string {
+	return filepath.Join(ui.dataDir, strconv.FormatInt(pid, 10), sum)
+}
+
+// storeEvidence copies a file uploaded for purchase pid into its folder
+// under its SHA-256 and returns the hash in hex.
+func (ui *UI) storeEvidence(pid int64, open func() (multipart.File, error)) (string, error) {
 	src, err := open()
 	if err != nil {
 		return "", fmt.Errorf("open upload: %w", err)
 	}
 	defer src.Close()
-	if err := os.MkdirAll(ui.dataDir, 0o750); err != nil {
-		return "", fmt.Errorf("create data directory: %w", err)
+	dir := filepath.Dir(ui.evidencePath(pid, "x"))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("create evidence directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(ui.dataDir, "upload-*")
+	tmp, err := os.CreateTemp(dir, "upload-*")
 	if err != nil {
 		return "", fmt.Errorf("create evidence file: %w", err)
 	}
@@ -51,7 +60,7 @@ func (ui *UI) storeEvidence(open func() (multipart.File, error)) (string, error)
 		return "", fmt.Errorf("write evidence file: %w", err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	if err := os.Rename(tmp.Name(), filepath.Join(ui.dataDir, sum)); err != nil {
+	if err := os.Rename(tmp.Name(), ui.evidencePath(pid, sum)); err != nil {
 		return "", fmt.Errorf("store evidence file: %w", err)
 	}
 	return sum, nil
@@ -64,7 +73,7 @@ func (d *purchaseData) mayReadEvidence(u *store.User) bool {
 	switch {
 	case u == nil:
 		return false
-	case isOfficer(u):
+	case u.Role == "officer": // not the administrator, who keeps accounts, not contracts
 		return true
 	case u.Role == "supplier":
 		return d.P.Contract != nil && u.SupplierID != nil && *u.SupplierID == d.P.Contract.SupplierID
@@ -113,7 +122,7 @@ func (ui *UI) evidenceFile(w http.ResponseWriter, r *http.Request) {
 		ui.errorPage(w, r, http.StatusForbidden, "", l.T("evidence.forbidden"))
 		return
 	}
-	f, err := os.Open(filepath.Join(ui.dataDir, sum))
+	f, err := os.Open(ui.evidencePath(id, sum))
 	if errors.Is(err, fs.ErrNotExist) {
 		// Reports made through the API name files without uploading them here.
 		ui.errorPage(w, r, http.StatusNotFound, l.T("evidence.missing.title"), l.T("evidence.missing"))

@@ -22,7 +22,21 @@ func TestEvidenceFilesDownloadOnlyToTheContractsPeople(t *testing.T) {
 	content := []byte("%PDF-1.4 签到表：张三、李四")
 	h := sha256.Sum256(content)
 	sum := hex.EncodeToString(h[:])
-	if err := os.WriteFile(filepath.Join(dir, sum), content, 0o600); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "77"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "77", sum), content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Another purchase's file, whose hash is public: naming it in a report
+	// of purchase 77 does not make it downloadable there.
+	foreign := []byte("另一项目的签到表")
+	fh := sha256.Sum256(foreign)
+	foreignSum := hex.EncodeToString(fh[:])
+	if err := os.MkdirAll(filepath.Join(dir, "78"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "78", foreignSum), foreign, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	missing := strings.Repeat("ef", 32)
@@ -47,7 +61,7 @@ func TestEvidenceFilesDownloadOnlyToTheContractsPeople(t *testing.T) {
 	s.user("loser", "supplier", &other)
 	f.detail = settledPurchase(officer.ID)
 	f.detail.Contract.SupplierID = contracted
-	f.detail.Milestones[0].Reports[0].Evidence = json.RawMessage(`[{"name":"签到表 3月.pdf","sha256":"` + sum + `"},{"name":"照片.jpg","sha256":"` + missing + `"}]`)
+	f.detail.Milestones[0].Reports[0].Evidence = json.RawMessage(`[{"name":"签到表 3月.pdf","sha256":"` + sum + `"},{"name":"照片.jpg","sha256":"` + missing + `"},{"name":"别人的.pdf","sha256":"` + foreignSum + `"}]`)
 	link := "/purchases/77/evidence/" + sum
 
 	if a := s.get(link); a.status != http.StatusSeeOther || !strings.HasPrefix(a.header.Get("Location"), "/login") {
@@ -93,7 +107,10 @@ func TestEvidenceFilesDownloadOnlyToTheContractsPeople(t *testing.T) {
 	if a := c.get("/purchases/77/evidence/" + missing); a.status != http.StatusNotFound || !strings.Contains(a.body, "文件未保存在本系统") {
 		t.Errorf("a file named but not uploaded: %d", a.status)
 	}
-	if err := os.WriteFile(filepath.Join(dir, sum), []byte("altered"), 0o600); err != nil {
+	if a := c.get("/purchases/77/evidence/" + foreignSum); a.status != http.StatusNotFound || strings.Contains(a.body, "另一项目") {
+		t.Errorf("another purchase's file named in this one's report: %d", a.status)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "77", sum), []byte("altered"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if a := c.get(link); a.status != http.StatusInternalServerError || !strings.Contains(a.body, "文件校验失败") || strings.Contains(a.body, "altered") {

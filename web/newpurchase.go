@@ -290,7 +290,9 @@ func (ui *UI) newPurchase(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, r, http.StatusUnprocessableEntity, "newpurchase", "np.title", d)
 		return
 	}
-	// The row buttons change the form and show it again; nothing is sent.
+	// The row buttons change the form and show it again; nothing is sent,
+	// even when the change cannot be made (a stale page, a double click).
+	rowButton := r.PostFormValue("recompute") != "" || r.PostFormValue("addRow") != "" || r.PostFormValue("removeRow") != ""
 	switch {
 	case r.PostFormValue("recompute") != "":
 		for _, i := range d.Milestones {
@@ -312,7 +314,7 @@ func (ui *UI) newPurchase(w http.ResponseWriter, r *http.Request) {
 		d.removeRow(i)
 		d.Notice = l.T("np.row_removed", i+1)
 	}
-	if d.Notice != "" {
+	if rowButton {
 		ui.render(w, r, http.StatusOK, "newpurchase", "np.title", d)
 		return
 	}

@@ -100,6 +100,15 @@ func TestNewPurchaseMilestoneRowsAreAddedAndRemoved(t *testing.T) {
 		t.Errorf("a single row: %d rows, remove button shown: %v", rowsOf(a.body), strings.Contains(a.body, `name="removeRow"`))
 	}
 
+	// A stale remove (no such row) shows the form again and creates nothing.
+	stale := url.Values{"csrf": {form.Get("csrf")}, "item": {it.Code}, "rows": {"2"}, "m0-name": {"一"}, "m1-name": {"二"}, "removeRow": {"7"}}
+	if a := s.post("/purchases/new", stale); a.status != http.StatusOK || rowsOf(a.body) != 2 {
+		t.Errorf("a stale remove: %d, %d rows", a.status, rowsOf(a.body))
+	}
+	if err := s.db.X.Get(&count, `SELECT count(*) FROM purchases`); err != nil || count != 0 {
+		t.Errorf("a row button created %d purchases (%v)", count, err)
+	}
+
 	// Enter in a field presses the form's own button, not a row button.
 	rest := a.body[strings.Index(a.body, `<form method="post" action="/purchases/new"`):]
 	button := rest[strings.Index(rest, "<button"):]
