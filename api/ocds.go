@@ -15,7 +15,7 @@ import (
 )
 
 // ocdsActions are the audit actions that become OCDS releases.
-var ocdsActions = []string{"purchase.planned", "purchase.tendering", "tender.extended", "bids.opened", "purchase.failed", "purchase.cancelled",
+var ocdsActions = []string{"purchase.planned", "purchase.tendering", "tender.extended", "tender.amended", "bids.opened", "purchase.failed", "purchase.cancelled",
 	"award.notified", "award.voided", "award.forfeited", "contract.signed", "milestone.accepted",
 	"payment.milestone", "payment.retention", "contract.terminated", "contract.settled"}
 

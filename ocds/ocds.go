@@ -248,7 +248,7 @@ func (p Publisher) release(src Source, ocid string, e store.AuditEntry) Release 
 		tender["procurementMethod"] = Methods[d.Status.Method]
 		tender["procurementMethodDetails"] = methodDetails[d.Status.Method]
 		tender["tenderPeriod"] = map[string]any{"startDate": ts(e.At), "endDate": ts(d.Status.BidDeadline)}
-	case "tender.extended": // the deadline moves, with the reason and any change of the documents
+	case "tender.extended", "tender.amended": // the deadline moves, or the documents change, with the reason
 		if d.Status == nil {
 			return nil
 		}
@@ -539,7 +539,7 @@ func (p Publisher) ReleasePackage(uri string, rels []Release, now time.Time) Rel
 // Mapped reports whether an audit action becomes a release.
 func Mapped(action string) bool {
 	switch action {
-	case "purchase.planned", "purchase.tendering", "tender.extended", "bids.opened", "purchase.failed", "purchase.cancelled",
+	case "purchase.planned", "purchase.tendering", "tender.extended", "tender.amended", "bids.opened", "purchase.failed", "purchase.cancelled",
 		"award.notified", "award.voided", "award.forfeited", "contract.signed", "milestone.accepted",
 		"payment.milestone", "payment.retention", "contract.terminated", "contract.settled":
 		return true

@@ -65,7 +65,7 @@ func TestBrowserContestedPurchase(t *testing.T) {
 	extended := live.BidDeadline.Add(3 * day).In(rules.Shanghai)
 	officer.check("purchase-officer-extend")
 	officer.act("extend", map[string]string{"deadline": extended.Format(layout), "reason": "答疑澄清：服务对象名单更新"})
-	officer.mustSee("投标截止时间已延长", "延长投标截止时间")
+	officer.mustSee("已发布，投标截止时间已更新", "延长投标截止时间")
 	s.call(http.StatusOK, "GET", api, c.officer.Token, nil, &live)
 	if !live.BidDeadline.Equal(extended.Truncate(time.Second)) {
 		t.Errorf("deadline after the extension %s, want %s", live.BidDeadline, extended)

@@ -381,6 +381,7 @@ var messages = map[string]msg{
 	"event.purchase.cancelled":          {"项目取消", "Purchase cancelled"},
 	"event.purchase.terminated":         {"合同解除", "Contract terminated"},
 	"event.tender.extended":             {"延长投标截止时间", "Bid deadline extended"},
+	"event.tender.amended":              {"发布澄清或修改", "Clarification or change published"},
 	"event.bid.submitted":               {"提交投标", "Bid submitted"},
 	"event.bid.replaced":                {"修改投标", "Bid replaced"},
 	"event.bid.withdrawn":               {"撤回投标", "Bid withdrawn"},

@@ -516,8 +516,12 @@ func (p *purchase) validateExtend(ctx workflow.Context, a ExtendArgs) error {
 	if !now.Before(p.BidDeadline) {
 		return refuse(CodeState, "", "投标截止时间 %s 已过，不能再延期", "the bid deadline %s has passed; it can no longer be extended", shanghai(p.BidDeadline))
 	}
-	if !a.BidDeadline.After(p.BidDeadline) {
-		return refuse(CodeInvalid, "bidDeadline", "新的截止时间须晚于当前截止时间 %s", "the new deadline must be later than the current one, %s", shanghai(p.BidDeadline))
+	amended := strings.TrimSpace(a.Amendment) != ""
+	// A change published with 15 days or more left keeps the deadline
+	// (87号令 Art. 27); otherwise the deadline moves later.
+	if !a.BidDeadline.After(p.BidDeadline) && !(amended && a.BidDeadline.Equal(p.BidDeadline)) {
+		return refuse(CodeInvalid, "bidDeadline", "新的截止时间须晚于当前截止时间 %s（只发布澄清或修改时可保持不变）",
+			"the new deadline must be later than the current one, %s (or the same, to publish only a clarification or change)", shanghai(p.BidDeadline))
 	}
 	if err := p.beforeService(a.BidDeadline); err != nil {
 		return err
@@ -525,21 +529,26 @@ func (p *purchase) validateExtend(ctx workflow.Context, a ExtendArgs) error {
 	if err := requireText("reason", a.Reason); err != nil {
 		return err
 	}
-	if strings.TrimSpace(a.Amendment) == "" {
+	if !amended {
 		return nil
 	}
 	return refusal("bidDeadline", p.In.Policy.CheckAmendedDeadline(p.Method, now, a.BidDeadline))
 }
 
-// onExtend moves the deadline. Bids already submitted stand; their
-// bidders may replace or withdraw them until the new deadline.
+// onExtend moves the deadline, or keeps it for a clarification or change
+// published in time. Bids already submitted stand; their bidders may
+// replace or withdraw them until the deadline.
 func (p *purchase) onExtend(ctx workflow.Context, a ExtendArgs) (time.Time, error) {
 	note := a.Reason
 	if s := strings.TrimSpace(a.Amendment); s != "" {
 		note += "\n澄清或修改 / clarification or change: " + s
 	}
+	action := "tender.extended"
+	if a.BidDeadline.Equal(p.BidDeadline) {
+		action = "tender.amended"
+	}
 	p.BidDeadline = a.BidDeadline
-	seq := p.emit(ctx, "tender.extended", a.Actor, event.Event{Note: note, Status: &event.Status{
+	seq := p.emit(ctx, action, a.Actor, event.Event{Note: note, Status: &event.Status{
 		Status: string(p.Status), Round: p.Round, Method: string(p.Method), BidDeadline: p.BidDeadline}})
 	return p.BidDeadline, p.written(ctx, seq)
 }

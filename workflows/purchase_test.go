@@ -275,6 +275,8 @@ func TestExtendedDeadlineKeepsBidsAndTakesLateOnes(t *testing.T) {
 	}
 	changed := t0.Add(4 * time.Hour) // 2026-03-02 13:00
 	newDeadline := time.Date(2026, 3, 30, 9, 30, 0, 0, rules.Shanghai)
+	// With 21 days left, a change is published without moving the deadline.
+	extend(changed.Add(-30*time.Minute), "amend-only", f.officer, deadline, "补充说明 / note", "第二章补充服务对象名单")
 	extend(changed, "by-bidder", f.reps[0], newDeadline, "更多时间", "")
 	extend(changed, "earlier", f.officer, deadline.Add(-time.Hour), "提前", "")
 	extend(changed, "after-service-start", f.officer, t0.AddDate(0, 2, 1), "太晚", "")
@@ -297,6 +299,9 @@ func TestExtendedDeadlineKeepsBidsAndTakesLateOnes(t *testing.T) {
 		if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'tender.extended' AND detail->>'note' LIKE '%第三章服务标准修改%'`); n != 1 {
 			t.Errorf("the extension and its change are not in the audit trail")
 		}
+		if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'tender.amended' AND detail->>'note' LIKE '%第二章补充服务对象名单%'`); n != 1 {
+			t.Errorf("the change without extension is not in the audit trail")
+		}
 	})
 	extend(newDeadline.Add(time.Hour), "after-deadline", f.officer, newDeadline.AddDate(0, 0, 20), "再延期", "")
 	r.at(newDeadline.Add(2*time.Hour), func() {
@@ -316,6 +321,7 @@ func TestExtendedDeadlineKeepsBidsAndTakesLateOnes(t *testing.T) {
 			t.Errorf("%s: refusal names %q, want %s", label, ref.Field, field)
 		}
 	}
+	r.accepted("amend-only")
 	r.accepted("extend")
 	r.accepted("after-old-deadline")
 	r.refused("after-deadline", workflows.CodeState)

@@ -32,7 +32,8 @@ const (
 	UpdateRetender = "retender"
 	// UpdateCancel cancels the purchase before signing.
 	UpdateCancel = "cancel"
-	// UpdateExtend moves the bid deadline of the open round later.
+	// UpdateExtend moves the bid deadline of the open round later, or
+	// publishes a clarification or change of the documents.
 	UpdateExtend = "extend"
 	// UpdateOpened answers once the purchase is recorded and its ceiling
 	// reserved, or refuses when the budget cannot cover it. The API sends
@@ -175,7 +176,9 @@ type RetenderArgs struct {
 type ExtendArgs struct {
 	// Actor is the officer.
 	Actor Actor `json:"actor"`
-	// BidDeadline is the new deadline, later than the current one.
+	// BidDeadline is the new deadline, later than the current one (or the
+	// same, with an Amendment published at least the statutory period
+	// before it).
 	BidDeadline time.Time `json:"bidDeadline"`
 	// Reason is published with the new deadline.
 	Reason string `json:"reason"`
