@@ -68,6 +68,7 @@ func TestRoleAndOwnershipMatrix(t *testing.T) {
 		{"POST", pp + "/milestones/1/reports", map[string]any{"deliveredQuantity": 1, "beneficiaries": 1, "summary": "x"}, [6]int{401, 403, 403, 409, 403, 403}},
 		{"POST", pp + "/milestones/1/review", map[string]any{"accepted": true, "acceptedQuantity": 1}, [6]int{401, 403, 409, 403, 403, 403}},
 		{"POST", pp + "/inspections", map[string]any{"passed": true, "surveyed": 1, "satisfied": 1}, [6]int{401, 403, 403, 403, 409, 409}},
+		{"POST", pp + "/inspections/1/reassign", map[string]any{"inspectorId": c.inspector.ID, "reason": "x"}, [6]int{401, 403, 409, 403, 403, 403}},
 		{"POST", pp + "/rectifications/1/done", map[string]any{"summary": "x"}, [6]int{401, 403, 403, 409, 403, 403}},
 		{"POST", pp + "/evaluations", map[string]any{"scores": []map[string]any{{"indicator": "x", "score": 1}}}, [6]int{401, 403, 403, 403, 409, 409}},
 		// An unassigned evaluator cannot recuse; the panel member can (last: it changes the panel).

@@ -23,25 +23,26 @@ import (
 func (s *Server) actionRoutes() {
 	p := "/api/v1/purchases/{id}/"
 	for path, h := range map[string]http.HandlerFunc{
-		"POST " + p + "bids":                      s.roles(withBody(s, s.submitBid), "supplier"),
-		"DELETE " + p + "bids/mine":               s.roles(s.withdrawBid, "supplier"),
-		"POST " + p + "bids/{bid}/low-price":      s.roles(withBody(s, s.lowPrice), "evaluator"),
-		"POST " + p + "scores":                    s.roles(withBody(s, s.submitScores), "evaluator"),
-		"POST " + p + "recusal":                   s.roles(s.reasoned(workflows.UpdateRecuse, recuseArgs), "evaluator"),
-		"POST " + p + "panel":                     s.roles(withBody(s, s.appoint), "officer"),
-		"POST " + p + "challenges":                s.roles(s.reasoned(workflows.UpdateChallenge, challengeArgs), "supplier"),
-		"POST " + p + "challenges/{cid}/answer":   s.roles(withBody(s, s.answer), "officer"),
-		"POST " + p + "signatures":                s.roles(withBody(s, s.sign), "officer", "supplier"),
-		"POST " + p + "award-next":                s.roles(s.reasoned(workflows.UpdateAwardNext, reasonArgs), "officer"),
-		"POST " + p + "retender":                  s.roles(withBody(s, s.retender), "officer"),
-		"POST " + p + "cancel":                    s.roles(s.reasoned(workflows.UpdateCancel, reasonArgs), "officer"),
-		"POST " + p + "extend":                    s.roles(withBody(s, s.extend), "officer"),
-		"POST " + p + "terminate":                 s.roles(s.reasoned(workflows.UpdateTerminate, reasonArgs), "officer"),
-		"POST " + p + "milestones/{seq}/reports":  s.roles(withBody(s, s.report), "supplier"),
-		"POST " + p + "milestones/{seq}/review":   s.roles(withBody(s, s.review), "officer"),
-		"POST " + p + "inspections":               s.roles(withBody(s, s.inspect), "evaluator"),
-		"POST " + p + "rectifications/{rid}/done": s.roles(withBody(s, s.rectified), "supplier"),
-		"POST " + p + "evaluations":               s.roles(withBody(s, s.evaluate), "evaluator"),
+		"POST " + p + "bids":                       s.roles(withBody(s, s.submitBid), "supplier"),
+		"DELETE " + p + "bids/mine":                s.roles(s.withdrawBid, "supplier"),
+		"POST " + p + "bids/{bid}/low-price":       s.roles(withBody(s, s.lowPrice), "evaluator"),
+		"POST " + p + "scores":                     s.roles(withBody(s, s.submitScores), "evaluator"),
+		"POST " + p + "recusal":                    s.roles(s.reasoned(workflows.UpdateRecuse, recuseArgs), "evaluator"),
+		"POST " + p + "panel":                      s.roles(withBody(s, s.appoint), "officer"),
+		"POST " + p + "challenges":                 s.roles(s.reasoned(workflows.UpdateChallenge, challengeArgs), "supplier"),
+		"POST " + p + "challenges/{cid}/answer":    s.roles(withBody(s, s.answer), "officer"),
+		"POST " + p + "signatures":                 s.roles(withBody(s, s.sign), "officer", "supplier"),
+		"POST " + p + "award-next":                 s.roles(s.reasoned(workflows.UpdateAwardNext, reasonArgs), "officer"),
+		"POST " + p + "retender":                   s.roles(withBody(s, s.retender), "officer"),
+		"POST " + p + "cancel":                     s.roles(s.reasoned(workflows.UpdateCancel, reasonArgs), "officer"),
+		"POST " + p + "extend":                     s.roles(withBody(s, s.extend), "officer"),
+		"POST " + p + "terminate":                  s.roles(s.reasoned(workflows.UpdateTerminate, reasonArgs), "officer"),
+		"POST " + p + "milestones/{seq}/reports":   s.roles(withBody(s, s.report), "supplier"),
+		"POST " + p + "milestones/{seq}/review":    s.roles(withBody(s, s.review), "officer"),
+		"POST " + p + "inspections":                s.roles(withBody(s, s.inspect), "evaluator"),
+		"POST " + p + "inspections/{seq}/reassign": s.roles(withBody(s, s.reassign), "officer"),
+		"POST " + p + "rectifications/{rid}/done":  s.roles(withBody(s, s.rectified), "supplier"),
+		"POST " + p + "evaluations":                s.roles(withBody(s, s.evaluate), "evaluator"),
 	} {
 		s.mux.HandleFunc(path, h)
 	}
@@ -438,6 +439,23 @@ type ExtendRequest struct {
 func (s *Server) extend(w http.ResponseWriter, r *http.Request, pid int64, req *ExtendRequest) {
 	s.update(w, r, pid, workflows.UpdateExtend, workflows.ExtendArgs{Actor: actorOf(caller(r.Context())),
 		BidDeadline: req.BidDeadline.UTC(), Reason: req.Reason, Amendment: req.Amendment})
+}
+
+// ReassignRequest gives a pending inspection to another inspector.
+type ReassignRequest struct {
+	// InspectorID is the inspector who takes it, one of the purchase's.
+	InspectorID int64 `json:"inspectorId" validate:"required,min=1"`
+	// Reason says why (leave, a conflict of interest).
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+func (s *Server) reassign(w http.ResponseWriter, r *http.Request, pid int64, req *ReassignRequest) {
+	seq, ok := s.seq(w, r, "seq")
+	if !ok {
+		return
+	}
+	s.update(w, r, pid, workflows.UpdateReassignInspection, workflows.ReassignArgs{Actor: actorOf(caller(r.Context())), Seq: seq,
+		InspectorID: req.InspectorID, Reason: req.Reason})
 }
 
 // EvidenceRequest is a file supporting a report.

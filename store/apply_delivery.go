@@ -75,8 +75,10 @@ func applyDelivery(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) e
 	}
 	if in := e.Inspection; in != nil {
 		if !in.Recorded {
+			// Opened, or given to another inspector before it is recorded.
 			if err := exec("open inspection", `INSERT INTO inspections (contract_id, seq, due_at, inspector_id, reinspection)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (contract_id, seq) DO NOTHING`,
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (contract_id, seq) DO UPDATE SET inspector_id = EXCLUDED.inspector_id
+				WHERE inspections.recorded_at IS NULL`,
 				cid, in.Seq, in.Due.UTC(), nullID(in.InspectorID), in.Reinspection); err != nil {
 				return err
 			}

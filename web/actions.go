@@ -185,7 +185,7 @@ func init() {
 				{Name: "amendment", LabelKey: "f.amendment", HintKey: "f.amendment.hint", Type: "textarea"}},
 			APIFields: map[string]string{"bidDeadline": "deadline"},
 			Allowed: func(u *store.User, d *purchaseData) bool {
-				return isOfficer(u) && d.P.Status == "tendering" && time.Now().Before(d.P.BidDeadline)
+				return u != nil && u.Role == "officer" && d.P.Status == "tendering" && time.Now().Before(d.P.BidDeadline)
 			},
 			Call: func(r *http.Request, f *form, d *purchaseData) apiCall {
 				l := state(r).loc
@@ -200,6 +200,29 @@ func init() {
 					body["amendment"] = v
 				}
 				return post(d, "extend", body)
+			}},
+		action{Key: "reassign", Section: "inspections", Template: "action-generic",
+			InputsFor: func(ui *UI, r *http.Request, d *purchaseData) []input {
+				var people []option
+				if d.P.Members != nil {
+					for _, m := range d.P.Members.Inspectors {
+						people = append(people, option{Value: strconv.FormatInt(m.UserID, 10), Label: m.Name})
+					}
+				}
+				return []input{{Name: "inspection", LabelKey: "f.inspection", Type: "select", Options: d.pendingInspections(state(r).loc)},
+					{Name: "inspector", LabelKey: "f.new_inspector", Type: "select", Options: people},
+					{Name: "reason", LabelKey: "f.reassign_reason", Type: "textarea"}}
+			},
+			Allowed: func(u *store.User, d *purchaseData) bool {
+				return u != nil && u.Role == "officer" && d.P.Contract != nil && d.P.Contract.Status == "active" &&
+					d.P.Members != nil && len(d.P.Members.Inspectors) > 1 && len(d.pendingInspections(nil)) > 0
+			},
+			Call: func(r *http.Request, f *form, d *purchaseData) apiCall {
+				l := state(r).loc
+				n := choice(l, f, "inspection")
+				who := choice(l, f, "inspector")
+				required(l, f, "reason")
+				return post(d, fmt.Sprintf("inspections/%d/reassign", n), map[string]any{"inspectorId": who, "reason": f.Get("reason")})
 			}},
 		action{Key: "cancel", Section: "summary", Template: "action-generic",
 			Inputs: []input{{Name: "reason", LabelKey: "f.cancel_reason", Type: "textarea"}},
@@ -551,6 +574,23 @@ func (d *purchaseData) rectOptions() []option {
 		if x.Status == "open" || x.Status == "pending" {
 			out = append(out, option{Value: strconv.Itoa(x.Seq), Label: fmt.Sprintf("#%d", x.Seq)})
 		}
+	}
+	return out
+}
+
+// pendingInspections are the inspections awaiting their result, with
+// whom they are assigned to (l nil: only counted).
+func (d *purchaseData) pendingInspections(l *locale) []option {
+	var out []option
+	for _, in := range d.P.Inspections {
+		if in.Passed != nil {
+			continue
+		}
+		o := option{Value: strconv.Itoa(in.Seq), Label: fmt.Sprintf("#%d", in.Seq)}
+		if l != nil && in.InspectorID != nil {
+			o.Label = l.T("f.inspection_of", in.Seq, d.Names[*in.InspectorID])
+		}
+		out = append(out, o)
 	}
 	return out
 }

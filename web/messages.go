@@ -412,6 +412,7 @@ var messages = map[string]msg{
 	"event.inspection.due":              {"安排质量检查", "Inspection scheduled"},
 	"event.reinspection.due":            {"安排复查", "Re-inspection scheduled"},
 	"event.inspection.recorded":         {"记录检查结果", "Inspection recorded"},
+	"event.inspection.reassigned":       {"改派质量检查", "Inspection reassigned"},
 	"event.rectification.opened":        {"要求整改", "Rectification required"},
 	"event.rectification.done":          {"报告整改完成", "Rectification reported done"},
 	"event.rectification.closed":        {"整改通过", "Rectification closed"},

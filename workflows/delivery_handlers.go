@@ -22,6 +22,7 @@ func (d *delivery) register(ctx workflow.Context) error {
 		{UpdateRectified, d.onRectified, d.validateRectified},
 		{UpdateEvaluate, d.onEvaluate, d.validateEvaluate},
 		{UpdateTerminate, d.onTerminate, d.validateTerminate},
+		{UpdateReassignInspection, d.onReassign, d.validateReassign},
 	})
 }
 
@@ -181,6 +182,35 @@ func (d *delivery) pendingInspection(inspector int64) *InspectionState {
 		}
 	}
 	return nil
+}
+
+func (d *delivery) validateReassign(ctx workflow.Context, a ReassignArgs) error {
+	if err := requireRole(a.Actor, "officer"); err != nil {
+		return err
+	}
+	if err := d.requireOpen(); err != nil {
+		return err
+	}
+	if a.Seq < 1 || a.Seq > len(d.Inspections) || d.Inspections[a.Seq-1].Recorded {
+		return refuse(CodeInvalid, "seq", "没有待记录的第 %d 次检查", "there is no pending inspection %d", a.Seq)
+	}
+	if !contains(d.In.Inspectors, a.InspectorID) {
+		return refuse(CodeInvalid, "inspectorId", "用户 #%d 不是本项目的质量监督员", "user #%d is not an inspector of this purchase", a.InspectorID)
+	}
+	if d.Inspections[a.Seq-1].InspectorID == a.InspectorID {
+		return refuse(CodeInvalid, "inspectorId", "第 %d 次检查已安排给该监督员", "inspection %d is already that inspector's", a.Seq)
+	}
+	return requireText("reason", a.Reason)
+}
+
+// onReassign gives the inspection to another of the purchase's inspectors
+// (the one assigned is on leave or has a conflict of interest).
+func (d *delivery) onReassign(ctx workflow.Context, a ReassignArgs) (int, error) {
+	in := d.Inspections[a.Seq-1]
+	in.InspectorID = a.InspectorID
+	seq := d.emit(ctx, "inspection.reassigned", a.Actor, event.Event{Note: a.Reason, Inspection: &event.Inspection{
+		Seq: in.Seq, Due: in.Due, InspectorID: in.InspectorID, Reinspection: in.Reinspection}})
+	return in.Seq, d.written(ctx, seq)
 }
 
 func (d *delivery) validateInspect(ctx workflow.Context, a InspectArgs) error {

@@ -323,10 +323,23 @@ func TestInspectorsRecordOnlyTheirOwnInspections(t *testing.T) {
 	inspect(due[0].Add(2*time.Hour), "first-by-first", f.inspector)
 	inspect(due[1].Add(time.Hour), "second-by-first", f.inspector)
 	inspect(due[1].Add(2*time.Hour), "second-by-second", second)
-	r.at(due[1].Add(3*time.Hour), func() {
+	// The third falls to the first inspector, who is on leave: the
+	// officer gives it to the second, who records it.
+	reassign := func(when time.Time, label string, by workflows.Actor, to int64, reason string) {
+		r.send(when, label, workflows.UpdateReassignInspection, workflows.ReassignArgs{Actor: by, Seq: 3, InspectorID: to, Reason: reason})
+	}
+	reassign(due[2].Add(time.Hour), "reassign-by-inspector", f.inspector, second.UserID, "休假")
+	reassign(due[2].Add(time.Hour), "reassign-to-outsider", f.officer, f.evaluators[0].UserID, "休假")
+	reassign(due[2].Add(time.Hour), "reassign-no-reason", f.officer, second.UserID, " ")
+	reassign(due[2].Add(2*time.Hour), "reassign", f.officer, second.UserID, "原监督员休假 / on leave")
+	inspect(due[2].Add(3*time.Hour), "third-by-second", second)
+	r.at(due[2].Add(4*time.Hour), func() {
 		if n := f.count(fmt.Sprintf(`SELECT count(*) FROM inspections WHERE recorded_at IS NOT NULL AND
-			((seq = 1 AND inspector_id = %d) OR (seq = 2 AND inspector_id = %d))`, f.inspector.UserID, second.UserID)); n != 2 {
-			t.Errorf("%d inspections recorded by their assigned inspector, want 2", n)
+			((seq = 1 AND inspector_id = %d) OR (seq IN (2, 3) AND inspector_id = %d))`, f.inspector.UserID, second.UserID)); n != 3 {
+			t.Errorf("%d inspections recorded by their assigned inspector, want 3", n)
+		}
+		if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'inspection.reassigned'`); n != 1 {
+			t.Errorf("%d reassignments in the audit trail, want 1", n)
 		}
 		r.env.CancelWorkflow()
 	})
@@ -338,6 +351,14 @@ func TestInspectorsRecordOnlyTheirOwnInspections(t *testing.T) {
 	}
 	r.accepted("first-by-first")
 	r.accepted("second-by-second")
+	r.refused("reassign-by-inspector", workflows.CodeForbidden)
+	for label, field := range map[string]string{"reassign-to-outsider": "inspectorId", "reassign-no-reason": "reason"} {
+		if ref := r.refused(label, workflows.CodeInvalid); ref.Field != field {
+			t.Errorf("%s: refusal names %q, want %s", label, ref.Field, field)
+		}
+	}
+	r.accepted("reassign")
+	r.accepted("third-by-second")
 }
 
 func TestSecondFailureLetsTheOfficerTerminate(t *testing.T) {

@@ -211,6 +211,9 @@ const (
 	UpdateEvaluate = "evaluate"
 	// UpdateTerminate terminates the contract.
 	UpdateTerminate = "terminate"
+	// UpdateReassignInspection gives a pending inspection to another
+	// inspector of the purchase.
+	UpdateReassignInspection = "reassignInspection"
 )
 
 // Evidence is a file that supports a report, named and hashed.
@@ -248,6 +251,18 @@ type ReviewArgs struct {
 	// AcceptedQty is the quantity accepted (at most the quantity delivered).
 	AcceptedQty int64 `json:"acceptedQty"`
 	// Reason is required to return a report.
+	Reason string `json:"reason"`
+}
+
+// ReassignArgs give a pending inspection to another inspector.
+type ReassignArgs struct {
+	// Actor is the officer.
+	Actor Actor `json:"actor"`
+	// Seq is the inspection.
+	Seq int `json:"seq"`
+	// InspectorID is the inspector who takes it, one of the purchase's.
+	InspectorID int64 `json:"inspectorId"`
+	// Reason says why (leave, a conflict of interest).
 	Reason string `json:"reason"`
 }
 
