@@ -59,46 +59,31 @@ type Figures struct {
 	FailedRounds int64 `db:"failed_rounds" json:"failedRounds"`
 }
 
-// purchaseFacts is one row per purchase of a fiscal year with its figures.
-const purchaseFacts = `
-WITH pf AS (
-  SELECT p.id, p.area, b.fiscal_year AS year, c.supplier_id,
-    coalesce((SELECT sum(x.amount_fen) FROM payments x WHERE x.contract_id = c.id), 0) AS paid,
-    coalesce((SELECT sum(CASE m.kind WHEN 'reserve' THEN m.amount_fen ELSE -m.amount_fen END)
-              FROM budget_movements m WHERE m.purchase_id = p.id), 0) AS reserved,
-    coalesce(c.quantity, 0) AS planned,
-    coalesce((SELECT sum(m.accepted_quantity) FROM milestones m WHERE m.contract_id = c.id), 0) AS delivered,
-    coalesce((SELECT sum(m.beneficiaries) FROM milestones m WHERE m.contract_id = c.id), 0) AS beneficiaries,
-    (SELECT count(*) FROM milestone_reports r WHERE r.contract_id = c.id AND r.accepted AND r.on_time) AS on_time,
-    (SELECT count(*) FROM milestones m WHERE m.contract_id = c.id AND m.status = 'accepted') AS accepted,
-    coalesce((SELECT sum(i.satisfied) FROM inspections i WHERE i.contract_id = c.id), 0) AS satisfied,
-    coalesce((SELECT sum(i.surveyed) FROM inspections i WHERE i.contract_id = c.id), 0) AS surveyed,
-    e.grade, e.total_centi,
-    (SELECT count(*) FROM audit_log a WHERE a.purchase_id = p.id AND a.action = 'bids.opened') AS rounds,
-    (SELECT count(*) FROM bids x WHERE x.purchase_id = p.id) AS bids,
-    (SELECT count(*) FROM audit_log a WHERE a.purchase_id = p.id AND a.action = 'purchase.failed') AS failed
-  FROM purchases p
-  JOIN budget_lines b ON b.id = p.budget_id
-  LEFT JOIN contracts c ON c.purchase_id = p.id
-  LEFT JOIN evaluations e ON e.contract_id = c.id AND e.stage = 'final' AND e.status = 'done'
-  WHERE $1 = 0 OR b.fiscal_year = $1
-)`
-
-// figureColumns aggregates pf; budget is the group's appropriation.
+// The figures are summed from figure_totals: the figures of every
+// purchase (as the view purchase_figures_source defines them from the
+// record) pre-summed per fiscal year, service area and organisation, kept
+// up to date by triggers in the transaction that changes the record
+// (migration 00007). A request reads a few thousand rows instead of every
+// payment, milestone, report, inspection, bid and tender round of a year.
+//
+// figureColumns aggregates rows t of figure_totals. Sums of bigint are
+// numeric, as the sums of per-purchase figures were, so that ratios round
+// exactly as before; the mean score is the sum of the final scores over
+// their number, as avg computes it.
 const figureColumns = `
-  count(pf.id) AS purchases, coalesce(sum(pf.reserved), 0) AS reserved_fen, coalesce(sum(pf.paid), 0) AS paid_fen,
-  coalesce(sum(pf.planned), 0) AS planned_quantity, coalesce(sum(pf.delivered), 0) AS delivered_quantity,
-  coalesce(sum(pf.beneficiaries), 0) AS beneficiaries,
-  CASE WHEN sum(pf.beneficiaries) > 0 THEN (sum(pf.paid) / sum(pf.beneficiaries))::bigint END AS cost_per_beneficiary_fen,
-  CASE WHEN sum(pf.accepted) > 0 THEN (sum(pf.on_time) * 10000 / sum(pf.accepted))::bigint END AS on_time_bp,
-  coalesce(sum(pf.satisfied), 0) AS satisfied, coalesce(sum(pf.surveyed), 0) AS surveyed,
-  CASE WHEN sum(pf.surveyed) > 0 THEN (sum(pf.satisfied) * 10000 / sum(pf.surveyed))::bigint END AS satisfaction_bp,
-  count(*) FILTER (WHERE pf.grade = 'excellent') AS excellent, count(*) FILTER (WHERE pf.grade = 'good') AS good,
-  count(*) FILTER (WHERE pf.grade = 'pass') AS pass, count(*) FILTER (WHERE pf.grade = 'fail') AS fail,
-  round(avg(pf.total_centi))::bigint AS mean_score_centi,
-  coalesce(sum(pf.rounds), 0) AS rounds, coalesce(sum(pf.bids), 0) AS bids,
-  CASE WHEN sum(pf.rounds) > 0 THEN (sum(pf.bids) * 100 / sum(pf.rounds))::bigint END AS bids_per_tender_centi,
-  coalesce(sum(pf.failed), 0) AS failed_rounds`
+  coalesce(sum(t.purchases), 0) AS purchases, coalesce(sum(t.reserved), 0) AS reserved_fen, coalesce(sum(t.paid), 0) AS paid_fen,
+  coalesce(sum(t.planned), 0) AS planned_quantity, coalesce(sum(t.delivered), 0) AS delivered_quantity,
+  coalesce(sum(t.beneficiaries), 0) AS beneficiaries,
+  CASE WHEN sum(t.beneficiaries) > 0 THEN (sum(t.paid) / sum(t.beneficiaries))::bigint END AS cost_per_beneficiary_fen,
+  CASE WHEN sum(t.accepted) > 0 THEN (sum(t.on_time) * 10000 / sum(t.accepted))::bigint END AS on_time_bp,
+  coalesce(sum(t.satisfied), 0) AS satisfied, coalesce(sum(t.surveyed), 0) AS surveyed,
+  CASE WHEN sum(t.surveyed) > 0 THEN (sum(t.satisfied) * 10000 / sum(t.surveyed))::bigint END AS satisfaction_bp,
+  coalesce(sum(t.excellent), 0) AS excellent, coalesce(sum(t.good), 0) AS good,
+  coalesce(sum(t.pass), 0) AS pass, coalesce(sum(t.fail), 0) AS fail,
+  CASE WHEN sum(t.graded) > 0 THEN round(sum(t.score_centi) / sum(t.graded))::bigint END AS mean_score_centi,
+  coalesce(sum(t.rounds), 0) AS rounds, coalesce(sum(t.bids), 0) AS bids,
+  CASE WHEN sum(t.rounds) > 0 THEN (sum(t.bids) * 100 / sum(t.rounds))::bigint END AS bids_per_tender_centi,
+  coalesce(sum(t.failed), 0) AS failed_rounds`
 
 func withExecution(fs []Figures) []Figures {
 	for i := range fs {
@@ -118,18 +103,19 @@ func withExecution(fs []Figures) []Figures {
 // form a row of their own.
 func (db *DB) AreaFigures(ctx context.Context, year int) ([]Figures, error) {
 	var out []Figures
-	err := db.X.SelectContext(ctx, &out, purchaseFacts+`,
-	areas AS (
+	err := db.X.SelectContext(ctx, &out, `
+	WITH areas AS (
 	  SELECT code, min(name_zh) AS name, min(sort_order) AS sort_order FROM catalog_areas GROUP BY code
 	  UNION ALL SELECT 'general', '综合', 1000
 	),
 	budgets AS (
 	  SELECT category, sum(amount_fen) AS amount FROM budget_lines WHERE $1 = 0 OR fiscal_year = $1 GROUP BY category
-	)
+	),
+	t AS (SELECT * FROM figure_totals WHERE $1 = 0 OR fiscal_year = $1)
 	SELECT a.code AS key, a.name, coalesce(max(bg.amount), 0) AS budget_fen, `+figureColumns+`
-	FROM areas a LEFT JOIN pf ON pf.area = a.code LEFT JOIN budgets bg ON bg.category = a.code
+	FROM areas a LEFT JOIN t ON t.area = a.code LEFT JOIN budgets bg ON bg.category = a.code
 	GROUP BY a.code, a.name, a.sort_order
-	HAVING count(pf.id) > 0 OR coalesce(max(bg.amount), 0) > 0 OR a.code <> 'general'
+	HAVING coalesce(sum(t.purchases), 0) > 0 OR coalesce(max(bg.amount), 0) > 0 OR a.code <> 'general'
 	ORDER BY a.sort_order, a.code`, year)
 	if err != nil {
 		return nil, fmt.Errorf("area figures of %d: %w", year, err)
@@ -141,9 +127,10 @@ func (db *DB) AreaFigures(ctx context.Context, year int) ([]Figures, error) {
 // contract in a fiscal year (0: all years).
 func (db *DB) SupplierFigures(ctx context.Context, year int) ([]Figures, error) {
 	var out []Figures
-	err := db.X.SelectContext(ctx, &out, purchaseFacts+`
+	err := db.X.SelectContext(ctx, &out, `
 	SELECT s.id::text AS key, s.name, 0::bigint AS budget_fen, `+figureColumns+`
-	FROM pf JOIN suppliers s ON s.id = pf.supplier_id
+	FROM figure_totals t JOIN suppliers s ON s.id = t.supplier_id
+	WHERE ($1 = 0 OR t.fiscal_year = $1) AND t.purchases > 0
 	GROUP BY s.id, s.name ORDER BY s.name, s.id`, year)
 	if err != nil {
 		return nil, fmt.Errorf("supplier figures of %d: %w", year, err)
@@ -154,11 +141,11 @@ func (db *DB) SupplierFigures(ctx context.Context, year int) ([]Figures, error) 
 // YearFigures returns the figures of every fiscal year.
 func (db *DB) YearFigures(ctx context.Context) ([]Figures, error) {
 	var out []Figures
-	err := db.X.SelectContext(ctx, &out, purchaseFacts+`,
-	budgets AS (SELECT fiscal_year, sum(amount_fen) AS amount FROM budget_lines GROUP BY fiscal_year)
+	err := db.X.SelectContext(ctx, &out, `
+	WITH budgets AS (SELECT fiscal_year, sum(amount_fen) AS amount FROM budget_lines GROUP BY fiscal_year)
 	SELECT bg.fiscal_year::text AS key, bg.fiscal_year::text AS name, bg.amount AS budget_fen, `+figureColumns+`
-	FROM budgets bg LEFT JOIN pf ON pf.year = bg.fiscal_year
-	GROUP BY bg.fiscal_year, bg.amount ORDER BY bg.fiscal_year DESC`, 0)
+	FROM budgets bg LEFT JOIN figure_totals t ON t.fiscal_year = bg.fiscal_year
+	GROUP BY bg.fiscal_year, bg.amount ORDER BY bg.fiscal_year DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("year figures: %w", err)
 	}

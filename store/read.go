@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,7 +67,10 @@ const purchaseColumns = `p.id, p.workflow_id, p.title, p.catalog_year, p.catalog
 	i.name_en AS item_name_en, i.unit_zh, p.area, p.budget_id, p.quantity, p.ceiling_fen, p.method, p.status, p.round,
 	p.bid_deadline, p.service_start, p.service_end, p.price_weight, p.policy, p.created_by, p.created_at, p.updated_at`
 
-const purchaseFrom = ` FROM purchases p JOIN catalog_items i ON i.year = p.catalog_year AND i.code = p.catalog_code`
+const purchaseFrom = ` FROM purchases p` + purchaseItem
+
+// purchaseItem joins a purchase p to its catalogue item i.
+const purchaseItem = ` JOIN catalog_items i ON i.year = p.catalog_year AND i.code = p.catalog_code`
 
 // PurchaseFilter selects purchases for a list.
 type PurchaseFilter struct {
@@ -85,6 +89,18 @@ type PurchaseFilter struct {
 // where renders the filter as SQL conditions on purchases p (joined to
 // catalog_items i), numbering arguments after those already in args.
 func (f PurchaseFilter) where(args []any) (string, []any) {
+	conds, args := f.conditions(args)
+	if q := strings.TrimSpace(f.Query); q != "" {
+		args = append(args, likePattern(q))
+		like := fmt.Sprintf("$%d", len(args))
+		conds = append(conds, "(p.title ILIKE "+like+" OR i.name_zh ILIKE "+like+" OR i.name_en ILIKE "+like+")")
+	}
+	return and(conds), args
+}
+
+// conditions renders the filter but its text query as SQL conditions on
+// purchases p, numbering arguments after those already in args.
+func (f PurchaseFilter) conditions(args []any) ([]string, []any) {
 	var where []string
 	arg := func(v any) string {
 		args = append(args, v)
@@ -102,26 +118,88 @@ func (f PurchaseFilter) where(args []any) (string, []any) {
 	if f.SupplierID != 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM bids b WHERE b.purchase_id = p.id AND b.supplier_id = "+arg(f.SupplierID)+")")
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		like := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%")
-		where = append(where, "(p.title ILIKE "+like+" OR i.name_zh ILIKE "+like+" OR i.name_en ILIKE "+like+")")
-	}
 	if f.Before > 0 {
 		where = append(where, "p.id < "+arg(f.Before))
 	}
-	if len(where) == 0 {
-		return "TRUE", args
-	}
-	return strings.Join(where, " AND "), args
+	return where, args
 }
 
+// and joins conditions, TRUE for none.
+func and(conds []string) string {
+	if len(conds) == 0 {
+		return "TRUE"
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// likePattern matches q anywhere, with ILIKE's wildcards in q escaped.
+func likePattern(q string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+}
+
+// searchWindow is how many of the newest purchases that pass the other
+// filters a text search reads before it asks the indexes for every match.
+const searchWindow = 2000
+
 // ListPurchases lists purchases, newest first.
+//
+// Without a text query the newest purchases that pass the filters are
+// read in order, from Before down. A text query (the title or the item's
+// name) may match most purchases or a handful, and the planner cannot
+// tell which from its statistics: reading the newest purchases until a
+// page is full reads the whole table for a rare title (a second at a
+// million purchases), while finding every match first sorts hundreds of
+// thousands for a common word. So a search reads the newest searchWindow
+// purchases that pass the other filters and matches the text among them:
+// a full page there is the answer, as no older purchase comes before it.
+// Otherwise matches are rare, and every one is found through the indexes
+// (the trigram index on titles, the item codes, the status) before the
+// newest page is taken from them.
+//
+// The search refers to purchases only: item names are matched in the
+// small catalogue first, and a purchase whose item's code is among those
+// matches if its own item's name does, exactly as where renders it (every
+// purchase has its item).
 func (db *DB) ListPurchases(ctx context.Context, f PurchaseFilter) ([]Purchase, error) {
-	cond, args := f.where(nil)
+	conds, args := f.conditions(nil)
+	q := strings.TrimSpace(f.Query)
+	if q == "" {
+		return db.listPurchases(ctx, `SELECT `+purchaseColumns+purchaseFrom+` WHERE `+and(conds), args, f.Limit)
+	}
+	var codes []string
+	if err := db.X.SelectContext(ctx, &codes, `SELECT DISTINCT code FROM catalog_items WHERE name_zh ILIKE $1 OR name_en ILIKE $1`,
+		likePattern(q)); err != nil {
+		return nil, fmt.Errorf("list purchases: search catalogue items: %w", err)
+	}
+	window := fmt.Sprintf(`(SELECT * FROM purchases p WHERE %s ORDER BY p.id DESC LIMIT %d) p`, and(conds), searchWindow)
+	args = append(args, likePattern(q))
+	like := fmt.Sprintf("$%d", len(args))
+	text := "p.title ILIKE " + like
+	if len(codes) > 0 {
+		args = append(args, pq.Array(codes))
+		text = fmt.Sprintf(`(p.title ILIKE %s OR (p.catalog_code = ANY($%d) AND EXISTS (SELECT 1 FROM catalog_items c
+			WHERE c.year = p.catalog_year AND c.code = p.catalog_code AND (c.name_zh ILIKE %s OR c.name_en ILIKE %s))))`,
+			like, len(args), like, like)
+	}
+	out, err := db.listPurchases(ctx, `SELECT `+purchaseColumns+` FROM `+window+purchaseItem+` WHERE `+text, args, f.Limit)
+	if err != nil || len(out) >= f.Limit {
+		return out, err
+	}
+	// The matches are few: find them all, then read the newest page of
+	// them. The materialized CTE plans the search without the LIMIT, so
+	// through the indexes rather than by reading purchases in id order.
 	args = append(args, f.Limit)
-	q := `SELECT ` + purchaseColumns + purchaseFrom + ` WHERE ` + cond + fmt.Sprintf(" ORDER BY p.id DESC LIMIT $%d", len(args))
+	return db.listPurchases(ctx, `WITH hits AS MATERIALIZED (SELECT p.id FROM purchases p WHERE `+and(append(conds, text))+`)
+		SELECT `+purchaseColumns+` FROM (SELECT id FROM hits ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args))+`) h
+		JOIN purchases p ON p.id = h.id`+purchaseItem, args, f.Limit)
+}
+
+// listPurchases reads the purchases query selects, newest first, at most
+// limit of them.
+func (db *DB) listPurchases(ctx context.Context, query string, args []any, limit int) ([]Purchase, error) {
+	args = append(args, limit)
 	var out []Purchase
-	if err := db.X.SelectContext(ctx, &out, q, args...); err != nil {
+	if err := db.X.SelectContext(ctx, &out, query+fmt.Sprintf(" ORDER BY p.id DESC LIMIT $%d", len(args)), args...); err != nil {
 		return nil, fmt.Errorf("list purchases: %w", err)
 	}
 	return out, nil
