@@ -130,7 +130,8 @@ SELECT 'score_bids' AS kind, p.id AS purchase_id, p.title, NULL::int AS ref, NUL
 UNION ALL
 SELECT 'inspect', p.id, p.title, i.seq, NULL, i.due_at, p.policy
   FROM purchases p JOIN contracts k ON k.purchase_id = p.id AND k.status = 'active' JOIN inspections i ON i.contract_id = k.id
- WHERE i.recorded_at IS NULL AND EXISTS (SELECT 1 FROM purchase_members m WHERE m.purchase_id = p.id AND m.duty = 'inspector' AND m.user_id = $1)
+ WHERE i.recorded_at IS NULL AND i.inspector_id = $1
+   AND EXISTS (SELECT 1 FROM purchase_members m WHERE m.purchase_id = p.id AND m.duty = 'inspector' AND m.user_id = $1)
 UNION ALL
 SELECT 'assess', p.id, p.title, NULL, NULL, e.due_at, p.policy
   FROM purchases p JOIN contracts k ON k.purchase_id = p.id JOIN evaluations e ON e.contract_id = k.id AND e.status = 'open'

@@ -670,12 +670,16 @@ func (db *DB) ListUsers(ctx context.Context, role string) ([]User, error) {
 }
 
 // VisibleAuditTrail lists a purchase's audit entries that viewer may see:
-// an entry sealed until a time still to come (a bid before the deadline)
-// is shown only to its own actor.
+// an entry sealed until a time still to come (a bid before the deadline),
+// or until a deadline since extended and not yet passed, is shown only to
+// its own actor.
 func (db *DB) VisibleAuditTrail(ctx context.Context, pid int64, viewerActor string) ([]AuditEntry, error) {
 	var out []AuditEntry
 	if err := db.X.SelectContext(ctx, &out, `SELECT id, event_key, purchase_id, workflow_id, actor, action, detail, at
-		FROM audit_log WHERE purchase_id = $1 AND (sealed_until IS NULL OR sealed_until <= now() OR actor = $2)
+		FROM audit_log a WHERE purchase_id = $1 AND (sealed_until IS NULL OR actor = $2 OR (sealed_until <= now()
+		  -- An extended deadline keeps the round's bids sealed until they are opened.
+		  AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.id = a.purchase_id AND p.status = 'tendering'
+		                    AND p.bid_deadline > now() AND (a.detail->'bid'->>'round')::int = p.round)))
 		ORDER BY id`, pid, viewerActor); err != nil {
 		return nil, fmt.Errorf("read audit trail of purchase %d: %w", pid, err)
 	}
