@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -361,5 +362,31 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 		if _, ok := messages["task."+kind]; !ok {
 			t.Errorf("no label for the task %s", kind)
 		}
+	}
+}
+
+func TestOfficerReassignsAnInspection(t *testing.T) {
+	s, f, officer, _ := newFakeSite(t)
+	second := s.user("inspector2", "evaluator", nil)
+	d := &f.detail
+	d.Status = "delivering"
+	d.Contract.Status = "active"
+	d.Members.Inspectors = append(d.Members.Inspectors, store.Member{UserID: second.ID, Name: "检查员丁", Duty: "inspector"})
+	d.Inspections = append(d.Inspections, store.Inspection{Seq: 2, Due: d.CreatedAt, InspectorID: ptr(int64(502))})
+
+	s.signIn("clerk")
+	page := s.get("/purchases/77")
+	checkPage(t, "/purchases/77 with a pending inspection", page, http.StatusOK, "zh-CN")
+	mustContain(t, "reassign form", page.body, `action="/purchases/77/actions/reassign"`, "第 2 次检查（检查员乙）", "检查员丁")
+	s.post("/purchases/77/actions/reassign", url.Values{"csrf": {s.csrf("/purchases/77")}, "inspection": {"2"},
+		"inspector": {strconv.FormatInt(second.ID, 10)}, "reason": {"原监督员休假"}})
+	c := f.last("POST", "/api/v1/purchases/77/inspections/2/reassign")
+	if c.caller == nil || c.caller.ID != officer.ID || c.body["inspectorId"] != float64(second.ID) || c.body["reason"] != "原监督员休假" {
+		t.Errorf("API call %+v", c)
+	}
+	ev := newClient(t, s.db, s.ui, s.url)
+	ev.signIn("inspector2")
+	if p := ev.get("/purchases/77"); strings.Contains(p.body, "actions/reassign") {
+		t.Error("an inspector sees the officer's reassignment form")
 	}
 }
