@@ -159,10 +159,8 @@ func init() {
 			Call: func(r *http.Request, f *form, d *purchaseData) apiCall {
 				l := state(r).loc
 				body := map[string]any{}
-				if t, ok := parseLocal(f.Get("deadline")); ok {
+				if t, ok := f.Time(l, "deadline"); ok {
 					body["bidDeadline"] = t
-				} else {
-					f.Fail("deadline", l.T("err.datetime"))
 				}
 				if m := f.Get("method"); m != "" {
 					body["method"] = m
@@ -190,10 +188,8 @@ func init() {
 			Call: func(r *http.Request, f *form, d *purchaseData) apiCall {
 				l := state(r).loc
 				body := map[string]any{"reason": f.Get("reason")}
-				if t, ok := parseLocal(f.Get("deadline")); ok {
+				if t, ok := f.Time(l, "deadline"); ok {
 					body["bidDeadline"] = t
-				} else {
-					f.Fail("deadline", l.T("err.datetime"))
 				}
 				required(l, f, "reason")
 				if v := strings.TrimSpace(f.Get("amendment")); v != "" {

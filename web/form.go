@@ -1,6 +1,7 @@
 package web
 
 import (
+	"time"
 	"zhucan/api"
 
 	"net/http"
@@ -49,6 +50,16 @@ func formFrom(r *http.Request, fields ...string) *form {
 func (f *form) Get(field string) string { return f.Values.Get(field) }
 
 // Fail records msg against field ("" for the whole form).
+// Time parses field as a Beijing time from a datetime-local control and
+// fails the field when it is not one.
+func (f *form) Time(l *locale, field string) (time.Time, bool) {
+	t, ok := parseLocal(f.Get(field))
+	if !ok {
+		f.Fail(field, l.T("err.datetime"))
+	}
+	return t, ok
+}
+
 func (f *form) Fail(field, msg string) {
 	if field == "" {
 		f.General = append(f.General, msg)

@@ -333,10 +333,8 @@ func (ui *UI) newPurchase(w http.ResponseWriter, r *http.Request) {
 		f.Fail("ceiling", l.T("err.money"))
 	}
 	for k, api := range map[string]string{"deadline": "bidDeadline", "start": "serviceStart", "end": "serviceEnd"} {
-		if t, ok := parseLocal(f.Get(k)); ok {
+		if t, ok := f.Time(l, k); ok {
 			body[api] = t
-		} else {
-			f.Fail(k, l.T("err.datetime"))
 		}
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(f.Get("priceWeight"))); err == nil {
@@ -362,10 +360,8 @@ func (ui *UI) newPurchase(w http.ResponseWriter, r *http.Request) {
 		if m["name"] == "" {
 			f.Fail(d.MField(i, "name"), l.T("err.required"))
 		}
-		if t, ok := parseLocal(f.Get(d.MField(i, "due"))); ok {
+		if t, ok := f.Time(l, d.MField(i, "due")); ok {
 			m["due"] = t
-		} else {
-			f.Fail(d.MField(i, "due"), l.T("err.datetime"))
 		}
 		if q, ok := parseCount(f.Get(d.MField(i, "quantity"))); ok {
 			m["quantity"] = q
