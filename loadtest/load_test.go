@@ -28,6 +28,7 @@ import (
 	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
+	"zhucan/worker"
 	"zhucan/workflows"
 )
 
@@ -94,7 +95,11 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 	return resp.StatusCode, nil
 }
 
-func newRig(b *testing.B, day time.Duration) (*rig, client.Client, string) {
+func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
+	return newRigClient(b, day, testenv.Temporal(b))
+}
+
+func newRigClient(b testing.TB, day time.Duration, tc client.Client) (*rig, client.Client, string) {
 	db := testenv.DB(b)
 	ctx := context.Background()
 	cats, _ := catalog.Defaults()
@@ -102,7 +107,6 @@ func newRig(b *testing.B, day time.Duration) (*rig, client.Client, string) {
 	if _, err := db.LoadCatalogue(ctx, c); err != nil {
 		b.Fatal(err)
 	}
-	tc := testenv.Temporal(b)
 	queue := fmt.Sprintf("load-%d", time.Now().UnixNano())
 	w := sdkworker.New(tc, queue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.PurchaseWorkflow)
@@ -114,6 +118,10 @@ func newRig(b *testing.B, day time.Duration) (*rig, client.Client, string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(w.Stop)
+	// The sealer runs beside the worker, as in production (worker.Run).
+	sctx, stopSealer := context.WithCancel(ctx)
+	b.Cleanup(stopSealer)
+	go db.RunAuditSealer(sctx, worker.SealInterval, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	srv := api.New(api.Options{DB: db, Temporal: tc, TaskQueue: queue, Policy: rules.Sandbox(day), Validator: valid.New(),
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	ts := httptest.NewServer(srv.Handler())

@@ -1310,7 +1310,7 @@ var rmTables = []rmTable{
 			g.budgetMu.Unlock()
 			return nil
 		}},
-	{"audit_log", []string{"id", "event_key", "purchase_id", "workflow_id", "actor", "action", "detail", "at", "hash", "global_hash"},
+	{"audit_log", []string{"id", "event_key", "purchase_id", "workflow_id", "actor", "action", "detail", "at", "hash"},
 		func(g *rmGen, w *copyWriter) error {
 			// Only the entries the measured queries read: tender rounds
 			// opened and failed, and the evaluations now under way. The
@@ -1321,7 +1321,7 @@ var rmTables = []rmTable{
 				n++
 				wf := "purchase-" + strconv.FormatInt(id, 10)
 				w.Int(n).Str(fmt.Sprintf("%s/%s/%d", wf, action, round)).Int(id).Str(wf).Str("system").Str(action).
-					Str(fmt.Sprintf(`{"round": %d}`, round)).Time(at).Bytea(hash32(n, 1)).Bytea(hash32(n, 2))
+					Str(fmt.Sprintf(`{"round": %d}`, round)).Time(at).Bytea(hash32(n, 1))
 				return w.End()
 			}
 			for i := range g.plans {

@@ -34,18 +34,19 @@ var ErrUnknownBudget = errors.New("budget line does not exist")
 // event is applied exactly once: its audit entry's unique key guards its
 // effects, so applying the same events again changes nothing.
 //
-// The audit entries are appended after every other effect, and the budget
-// lines moved after them: appending takes the global hash chain's lock
-// until the transaction commits, so other purchases' writes wait only for
-// the appends and the budget lines, not for the effects.
+// The audit entries are appended to the purchase's hash chain after every
+// other effect and queued for the global chain, which the sealer extends
+// after the commit (SealAudit); the budget lines, shared by many
+// purchases, are moved last, so their rows stay locked only until the
+// commit that follows.
 func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, events []event.Event) error {
 	for attempt := 1; ; attempt++ {
 		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 			// Attempts for one purchase (a retry while the first still
 			// runs) wait for each other, so that the second finds the
 			// first's entries; other purchases are not held up.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, applyLockSpace, purchaseID); err != nil {
-				return fmt.Errorf("lock purchase %d for writing: %w", purchaseID, err)
+			if err := lockChain(ctx, tx, &purchaseID); err != nil {
+				return err
 			}
 			var entries []sealedEntry
 			for _, e := range events {
@@ -67,8 +68,7 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 				}
 			}
 			// The budget lines last of all: many purchases share a line,
-			// and its row stays locked until the commit. Taken under the
-			// chain's lock, the lines are never waited for while holding it.
+			// and its row stays locked until the commit.
 			for _, a := range entries {
 				if a.budget == nil {
 					continue
@@ -79,6 +79,9 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 			}
 			return nil
 		})
+		if err == nil {
+			db.wakeSealer()
+		}
 		// A retry of the same events committed while this one ran: undo
 		// this attempt and apply again, skipping what is there now.
 		if !errors.Is(err, errAppliedMeanwhile) || attempt == 3 {

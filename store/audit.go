@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -41,34 +42,54 @@ func (db *DB) AppendAudit(ctx context.Context, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockChain(ctx, tx, e.PurchaseID); err != nil {
+			return err
+		}
 		_, err := insertAudit(ctx, tx, e, nil)
 		return err
 	})
+	if err == nil {
+		db.wakeSealer()
+	}
+	return err
 }
 
-// auditLockKey serialises appends to the global hash chain.
+// auditLockKey is the advisory lock of the global chain's sealer (the
+// same number is in audit_seal, migration 00008).
 const auditLockKey = 7_242_001
 
-// insertAudit appends one entry to both hash chains (its purchase's and
-// the global one) inside tx, unless its event key exists; it reports
-// whether it inserted. The global chain takes a transaction-scoped
-// advisory lock, so concurrent writers append one after another and the
-// chain follows the ids.
-func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *time.Time) (bool, error) {
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
-		return false, fmt.Errorf("lock the audit chain: %w", err)
+// lockChain takes the transaction-scoped lock of purchase pid's chain (0:
+// the chain of entries of no purchase), the lock Apply takes for all of a
+// purchase's writes. Appends to one chain follow each other; appends to
+// different chains do not wait for each other.
+func lockChain(ctx context.Context, tx *sqlx.Tx, pid *int64) error {
+	var key int64
+	if pid != nil {
+		key = *pid
 	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, applyLockSpace, key); err != nil {
+		return fmt.Errorf("lock the audit chain of purchase %d: %w", key, err)
+	}
+	return nil
+}
+
+// insertAudit appends one entry to its purchase's hash chain inside tx,
+// unless its event key exists, and queues it for the global chain (see
+// SealAudit); it reports whether it inserted. The caller holds the
+// purchase's chain lock (lockChain), so the chain follows the ids.
+func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *time.Time) (bool, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, `WITH b AS (SELECT audit_body($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS body),
 		p AS (SELECT CASE WHEN $2::bigint IS NULL
 		                  THEN (SELECT hash FROM audit_log WHERE purchase_id IS NULL ORDER BY id DESC LIMIT 1)
 		                  ELSE (SELECT hash FROM audit_log WHERE purchase_id = $2::bigint ORDER BY id DESC LIMIT 1) END AS h),
-		g AS (SELECT (SELECT global_hash FROM audit_log ORDER BY id DESC LIMIT 1) AS h)
-		INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until, prev_hash, hash, global_prev, global_hash)
-		SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8, p.h, sha256(coalesce(p.h, ''::bytea) || b.body), g.h, sha256(coalesce(g.h, ''::bytea) || b.body)
-		FROM b, p, g
-		ON CONFLICT (event_key) DO NOTHING RETURNING id`,
+		ins AS (INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until, prev_hash, hash)
+			SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8, p.h, sha256(coalesce(p.h, ''::bytea) || b.body)
+			FROM b, p
+			ON CONFLICT (event_key) DO NOTHING RETURNING id),
+		q AS (INSERT INTO audit_unsealed (entry_id) SELECT id FROM ins)
+		SELECT id FROM ins`,
 		e.EventKey, e.PurchaseID, e.WorkflowID, e.Actor, e.Action, []byte(e.Detail), e.At.UTC(), sealedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -77,6 +98,63 @@ func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *ti
 		return false, fmt.Errorf("append audit entry %s: %w", e.EventKey, err)
 	}
 	return true, nil
+}
+
+// sealBatch is how many entries one sealing transaction links at most.
+const sealBatch = 500
+
+// SealAudit links the committed audit entries not yet in the global hash
+// chain onto its end, in id order, and returns how many it linked. With
+// wait false it returns at once when another sealer is at work (that one
+// links them); with wait true it waits its turn, so that everything
+// committed before the call is sealed when it returns.
+//
+// Writers do not take the global chain's lock: they queue their entries
+// (audit_unsealed) and the sealer links them in batches, so purchases'
+// writes never wait for each other's commits.
+func (db *DB) SealAudit(ctx context.Context, wait bool) (int, error) {
+	total := 0
+	for {
+		var n int
+		if err := db.X.GetContext(ctx, &n, `SELECT audit_seal($1, $2)`, sealBatch, wait); err != nil {
+			return total, fmt.Errorf("seal the audit trail's global chain: %w", err)
+		}
+		if n < 0 {
+			return total, nil
+		}
+		total += n
+		if n < sealBatch {
+			return total, nil
+		}
+	}
+}
+
+// RunAuditSealer seals the global chain until ctx ends: soon after each
+// write of this process (Apply wakes it) and every interval for the
+// writes of other processes. Several processes may run one; they take
+// turns.
+func (db *DB) RunAuditSealer(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-db.unsealed:
+		}
+		if _, err := db.SealAudit(ctx, false); err != nil && ctx.Err() == nil {
+			log.WarnContext(ctx, "sealing the audit trail failed; retrying", "err", err)
+		}
+	}
+}
+
+// wakeSealer tells this process's sealer that entries wait; it never blocks.
+func (db *DB) wakeSealer() {
+	select {
+	case db.unsealed <- struct{}{}:
+	default:
+	}
 }
 
 // LastSignatures returns the actors ("user:12") of the last two contract
@@ -107,12 +185,31 @@ func (b *ChainBreak) Error() string {
 	return fmt.Sprintf("audit entry %d breaks the %s chain: %s", b.ID, b.Chain, b.Reason)
 }
 
-// VerifyAudit recomputes both hash chains over the whole audit trail and
-// returns the first entry that does not follow (altered, inserted out of
-// turn, or following a deleted entry) as a *ChainBreak; it returns the
-// number of entries checked.
+// VerifyAudit seals what waits for the global chain (SealAudit), then
+// recomputes both hash chains over the whole audit trail and returns the
+// first entry that does not follow (altered, inserted out of turn,
+// following a deleted entry, missing from the global chain) as a
+// *ChainBreak; it returns the number of entries checked. Each purchase's
+// chain is checked first, in id order, then the global chain in its own
+// order.
 func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
-	rows, err := db.X.QueryxContext(ctx, `SELECT id, purchase_id, prev_hash, hash, global_prev, global_hash,
+	if _, err := db.SealAudit(ctx, true); err != nil {
+		return 0, err
+	}
+	n, err := db.verifyPurchaseChains(ctx)
+	if err != nil {
+		return n, err
+	}
+	if err := db.verifyGlobalChain(ctx); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// verifyPurchaseChains checks every purchase's chain (and the chain of
+// entries of no purchase) in id order.
+func (db *DB) verifyPurchaseChains(ctx context.Context) (int, error) {
+	rows, err := db.X.QueryxContext(ctx, `SELECT id, purchase_id, prev_hash, hash,
 			audit_body(event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until) AS body
 		FROM audit_log ORDER BY id`)
 	if err != nil {
@@ -120,7 +217,6 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 	}
 	defer rows.Close()
 	last := map[int64][]byte{} // by purchase; 0 for entries of no purchase
-	var global []byte
 	n := 0
 	for rows.Next() {
 		var r struct {
@@ -128,8 +224,6 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 			PurchaseID *int64 `db:"purchase_id"`
 			PrevHash   []byte `db:"prev_hash"`
 			Hash       []byte `db:"hash"`
-			GlobalPrev []byte `db:"global_prev"`
-			GlobalHash []byte `db:"global_hash"`
 			Body       []byte `db:"body"`
 		}
 		if err := rows.StructScan(&r); err != nil {
@@ -145,18 +239,67 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 			return n, &ChainBreak{ID: r.ID, Chain: "purchase", Reason: "its predecessor's hash differs (an entry before it was changed or removed)"}
 		case !bytes.Equal(r.Hash, chainHash(prev, r.Body)):
 			return n, &ChainBreak{ID: r.ID, Chain: "purchase", Reason: "its content does not match its hash (it was altered)"}
-		case !bytes.Equal(r.GlobalPrev, global):
-			return n, &ChainBreak{ID: r.ID, Chain: "global", Reason: "its predecessor's hash differs (an entry before it was changed or removed)"}
-		case !bytes.Equal(r.GlobalHash, chainHash(global, r.Body)):
-			return n, &ChainBreak{ID: r.ID, Chain: "global", Reason: "its content does not match its hash (it was altered)"}
 		}
-		last[key], global = r.Hash, r.GlobalHash
+		last[key] = r.Hash
 		n++
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("read audit trail: %w", err)
 	}
 	return n, nil
+}
+
+// verifyGlobalChain checks the global chain in its order and that every
+// entry is in it.
+func (db *DB) verifyGlobalChain(ctx context.Context) error {
+	rows, err := db.X.QueryxContext(ctx, `SELECT s.seq, s.entry_id, s.prev, s.hash,
+			audit_body(a.event_key, a.purchase_id, a.workflow_id, a.actor, a.action, a.detail, a.at, a.sealed_until) AS body
+		FROM audit_seals s LEFT JOIN audit_log a ON a.id = s.entry_id ORDER BY s.seq`)
+	if err != nil {
+		return fmt.Errorf("read the global chain: %w", err)
+	}
+	defer rows.Close()
+	var global []byte
+	var seq int64
+	for rows.Next() {
+		var r struct {
+			Seq     int64  `db:"seq"`
+			EntryID int64  `db:"entry_id"`
+			Prev    []byte `db:"prev"`
+			Hash    []byte `db:"hash"`
+			Body    []byte `db:"body"`
+		}
+		if err := rows.StructScan(&r); err != nil {
+			return fmt.Errorf("read the global chain: %w", err)
+		}
+		seq++
+		switch {
+		case r.Seq != seq:
+			return &ChainBreak{ID: r.EntryID, Chain: "global", Reason: fmt.Sprintf("it is link %d where %d should be (a link was removed)", r.Seq, seq)}
+		case r.Body == nil:
+			return &ChainBreak{ID: r.EntryID, Chain: "global", Reason: "the entry was removed"}
+		case !bytes.Equal(r.Prev, global):
+			return &ChainBreak{ID: r.EntryID, Chain: "global", Reason: "its predecessor's hash differs (an entry before it was changed or removed)"}
+		case !bytes.Equal(r.Hash, chainHash(global, r.Body)):
+			return &ChainBreak{ID: r.EntryID, Chain: "global", Reason: "its content does not match its hash (it was altered)"}
+		}
+		global = r.Hash
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the global chain: %w", err)
+	}
+	var missing int64
+	err = db.X.GetContext(ctx, &missing, `SELECT a.id FROM audit_log a
+		WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = a.id)
+		  AND NOT EXISTS (SELECT 1 FROM audit_unsealed u WHERE u.entry_id = a.id) -- committed since the seal above
+		ORDER BY a.id LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("look for entries outside the global chain: %w", err)
+	}
+	return &ChainBreak{ID: missing, Chain: "global", Reason: "it is not in the global chain (it was inserted behind the writers' backs)"}
 }
 
 func chainHash(prev, body []byte) []byte {

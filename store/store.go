@@ -34,6 +34,9 @@ var migrations embed.FS
 type DB struct {
 	// X is the underlying sqlx handle.
 	X *sqlx.DB
+
+	// unsealed wakes RunAuditSealer after a write (nil: no sealer).
+	unsealed chan struct{}
 }
 
 // Open connects to the database at dsn and checks that it answers. When it
@@ -52,7 +55,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		_ = x.Close()
 		return nil, Unreachable(dsn, err)
 	}
-	return &DB{X: x}, nil
+	return &DB{X: x, unsealed: make(chan struct{}, 1)}, nil
 }
 
 // Close closes the connection pool.

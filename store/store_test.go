@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"zhucan/catalog"
 	"zhucan/internal/testenv"
@@ -322,5 +325,118 @@ func TestIdempotencyKeepsWhatAFailedAttemptCreated(t *testing.T) {
 	_ = db.ReleaseIdempotencyKey(ctx, u.ID, "k2")
 	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, u.ID, "k2", "POST", "/p", []byte("h")); !claimed {
 		t.Fatal("a released empty claim was kept")
+	}
+}
+
+// TestGlobalChainSealedWhileWritersAppend appends entries of many purchases
+// at once while two sealers run, as two worker processes would: every
+// entry ends up in the global chain exactly once, in one unbroken chain.
+func TestGlobalChainSealedWhileWritersAppend(t *testing.T) {
+	db := testenv.DB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for range 2 {
+		go db.RunAuditSealer(ctx, 5*time.Millisecond, log)
+	}
+	const writers, each = 8, 40
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			for i := range each {
+				// Entries of no purchase share one chain; the test uses
+				// them so that the writers also contend for a chain.
+				if err := db.AppendAudit(ctx, store.AuditEntry{EventKey: fmt.Sprintf("w%d/%d", w, i), Actor: "system", Action: "test",
+					Detail: json.RawMessage(fmt.Sprintf(`{"w": %d, "i": %d}`, w, i))}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := db.VerifyAudit(ctx)
+	if err != nil || n != writers*each {
+		t.Fatalf("verify: %d entries, %v", n, err)
+	}
+	for q, want := range map[string]int64{
+		`SELECT count(*) FROM audit_seals`:                       writers * each,
+		`SELECT count(DISTINCT entry_id) FROM audit_seals`:       writers * each,
+		`SELECT count(*) FROM audit_unsealed`:                    0,
+		`SELECT max(seq) - min(seq) + 1 FROM audit_seals`:        writers * each,
+		`SELECT count(*) FROM audit_log WHERE prev_hash IS NULL`: 1,
+	} {
+		var got int64
+		if err := db.X.GetContext(ctx, &got, q); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %d, want %d", q, got, want)
+		}
+	}
+}
+
+// TestGlobalChainNamesAlteredAndRemovedLinks tampers with the global chain
+// itself and with an entry that never reached it.
+func TestGlobalChainNamesAlteredAndRemovedLinks(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	for i := range 5 {
+		if err := db.AppendAudit(ctx, store.AuditEntry{EventKey: fmt.Sprintf("g%d", i), Actor: "system", Action: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	if err := db.X.SelectContext(ctx, &ids, `SELECT entry_id FROM audit_seals ORDER BY seq`); err != nil {
+		t.Fatal(err)
+	}
+	sneak := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_seals DISABLE TRIGGER audit_seals_no_update`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.X.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_seals ENABLE TRIGGER audit_seals_no_update`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var br *store.ChainBreak
+	sneak(`UPDATE audit_seals SET hash = sha256(hash) WHERE entry_id = $1`, ids[1])
+	if _, err := db.VerifyAudit(ctx); !errors.As(err, &br) || br.ID != ids[1] || br.Chain != "global" {
+		t.Fatalf("altered link of %d: %v", ids[1], err)
+	}
+	sneak(`DELETE FROM audit_seals WHERE entry_id = $1`, ids[1])
+	if _, err := db.VerifyAudit(ctx); !errors.As(err, &br) || br.ID != ids[2] || br.Chain != "global" {
+		t.Fatalf("removed link of %d: %v", ids[1], err)
+	}
+}
+
+// TestAnEntryOutsideTheGlobalChainIsNamed: an entry that is in no chain
+// (taken out of the sealer's queue before it was sealed) is named.
+func TestAnEntryOutsideTheGlobalChainIsNamed(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	for i := range 3 {
+		if err := db.AppendAudit(ctx, store.AuditEntry{EventKey: fmt.Sprintf("o%d", i), Actor: "system", Action: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last int64
+	if err := db.X.GetContext(ctx, &last, `DELETE FROM audit_unsealed WHERE entry_id = (SELECT max(entry_id) FROM audit_unsealed) RETURNING entry_id`); err != nil {
+		t.Fatal(err)
+	}
+	var br *store.ChainBreak
+	if _, err := db.VerifyAudit(ctx); !errors.As(err, &br) || br.ID != last || br.Chain != "global" {
+		t.Fatalf("entry %d outside the global chain: %v", last, err)
 	}
 }

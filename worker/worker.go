@@ -1,11 +1,13 @@
 // Package worker owns the Temporal worker process: it registers the
 // purchase workflows and activities on the task queue and reports its
-// health.
+// health; beside it runs the sealer of the audit trail's global chain.
 package worker
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -23,13 +25,21 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 	return w
 }
 
-// Run runs a worker until ctx ends, then stops it gracefully.
-func Run(ctx context.Context, c client.Client, taskQueue string, acts *activities.Activities) error {
+// SealInterval is how often a worker seals the audit trail's global chain
+// for writes of other processes; its own writes wake the sealer at once.
+const SealInterval = time.Second
+
+// Run runs a worker, and the audit trail's sealer beside it, until ctx
+// ends, then stops it gracefully.
+func Run(ctx context.Context, c client.Client, taskQueue string, acts *activities.Activities, log *slog.Logger) error {
 	w := New(c, taskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on task queue %s: %w", taskQueue, err)
 	}
+	sealed := make(chan struct{})
+	go func() { defer close(sealed); acts.DB.RunAuditSealer(ctx, SealInterval, log) }()
 	<-ctx.Done()
 	w.Stop()
+	<-sealed
 	return nil
 }

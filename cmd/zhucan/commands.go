@@ -195,7 +195,7 @@ func runWorker(ctx context.Context) error {
 	}
 	defer tc.Close()
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return worker.Run(ctx, tc, cfg.TaskQueue, activities.New(db)) })
+	g.Go(func() error { return worker.Run(ctx, tc, cfg.TaskQueue, activities.New(db), slog.Default()) })
 	if cfg.WorkerHealthAddr != "" {
 		g.Go(func() error { return serveWorkerHealth(ctx, cfg.WorkerHealthAddr, db, tc) })
 	}

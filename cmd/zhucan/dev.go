@@ -70,7 +70,7 @@ func runDev(ctx context.Context, out io.Writer) error {
 	defer tc.Close()
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return worker.Run(gctx, tc, cfg.TaskQueue, activities.New(db)) })
+	g.Go(func() error { return worker.Run(gctx, tc, cfg.TaskQueue, activities.New(db), slog.Default()) })
 	srv, err := newAPI(ctx, cfg, db, tc)
 	if err != nil {
 		return err
