@@ -40,6 +40,7 @@ type journal struct {
 
 	wfID   string
 	outbox []event.Event
+	batch  *bool // see batchesSteps; asked once per run
 }
 
 // emit queues an event for writing and returns its sequence number. Only
@@ -99,6 +100,13 @@ func (p *journal) flush(ctx workflow.Context) error {
 // wait blocks until cond holds or the deadline passes (a zero deadline
 // never passes), writing events as they are queued. It reports whether
 // cond held. The deadline is a durable timer: it survives worker restarts.
+//
+// When an Update makes cond hold, its event is not written on its own:
+// wait returns at once, the caller takes the step that follows (an award
+// after the last score, the settlement after the final evaluation) and
+// the next wait writes both in one transaction. The Update's answer
+// leaves with the workflow task, so the person who completed a step waits
+// for one write instead of two or three.
 func (p *journal) wait(ctx workflow.Context, deadline time.Time, cond func() bool) (bool, error) {
 	fired := false
 	if !deadline.IsZero() {
@@ -115,9 +123,12 @@ func (p *journal) wait(ctx workflow.Context, deadline time.Time, cond func() boo
 			})
 		}
 	}
+	batch := p.batchesSteps(ctx)
 	for {
-		if err := p.flush(ctx); err != nil {
-			return false, err
+		if !batch {
+			if err := p.flush(ctx); err != nil {
+				return false, err
+			}
 		}
 		if cond() {
 			return true, nil
@@ -125,10 +136,33 @@ func (p *journal) wait(ctx workflow.Context, deadline time.Time, cond func() boo
 		if fired {
 			return false, nil
 		}
+		if batch {
+			if err := p.flush(ctx); err != nil {
+				return false, err
+			}
+			// Updates may have been taken while the events were written.
+			if cond() {
+				return true, nil
+			}
+			if fired {
+				return false, nil
+			}
+		}
 		if err := workflow.Await(ctx, func() bool { return len(p.outbox) > 0 || cond() || fired }); err != nil {
 			return false, err
 		}
 	}
+}
+
+// batchesSteps reports whether this run writes a step's events together
+// with the Update that completed it (see wait). Runs recorded before that
+// wrote them separately, and replay the same way.
+func (p *journal) batchesSteps(ctx workflow.Context) bool {
+	if p.batch == nil {
+		b := workflow.GetVersion(ctx, "batch-step-writes", workflow.DefaultVersion, 1) >= 1
+		p.batch = &b
+	}
+	return *p.batch
 }
 
 // setStatus moves the purchase to s, records it and updates the search
