@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"zhucan/activities"
@@ -338,6 +339,7 @@ func TestEndToEndThroughHTTP(t *testing.T) {
 		t.Fatalf("second signature: %d %s", r.status, r.body)
 	}
 	d = s.await(created.ID, c.officer.Token, "delivering")
+	checkSearchAttributes(t, created.ID)
 	// The API died after Temporal took the second signature but before it
 	// stored the answer: the retry finds the purchase in its delivery run,
 	// which does not know that Update, and still gets the one true answer.
@@ -431,5 +433,37 @@ func TestEndToEndThroughHTTP(t *testing.T) {
 	s.must(http.StatusOK, "GET", path+"/events", c.officer.Token, nil, &evs)
 	if len(evs.Items) < 20 || evs.Items[len(evs.Items)-1].Action != "purchase.settled" {
 		t.Errorf("audit trail ends %v", evs.Items[len(evs.Items)-1])
+	}
+}
+
+// checkSearchAttributes: a purchase starts with its search attributes
+// (method, area), delivery inherits them, and neither run upserts any
+// (each upsert is a visibility write in the engine, which load tests
+// showed in every action's latency).
+func checkSearchAttributes(t *testing.T, pid int64) {
+	t.Helper()
+	ctx := context.Background()
+	tc := testenv.Temporal(t)
+	desc, err := tc.DescribeWorkflowExecution(ctx, workflows.WorkflowID(pid), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa := desc.WorkflowExecutionInfo.GetSearchAttributes().GetIndexedFields()
+	for _, k := range []string{workflows.SAMethod, workflows.SAArea} {
+		if _, ok := sa[k]; !ok {
+			t.Errorf("search attribute %s missing on purchase %d's delivery run", k, pid)
+		}
+	}
+	for _, run := range []string{desc.WorkflowExecutionInfo.GetFirstRunId(), desc.WorkflowExecutionInfo.GetExecution().GetRunId()} {
+		it := tc.GetWorkflowHistory(ctx, workflows.WorkflowID(pid), run, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.GetEventType() == enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {
+				t.Errorf("run %s upserts search attributes (event %d)", run, e.GetEventId())
+			}
+		}
 	}
 }

@@ -154,7 +154,7 @@ func (s *Server) createPurchase(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	in := workflows.PurchaseInput{Title: req.Title, Item: it, BudgetID: req.BudgetID, Quantity: req.Quantity,
+	in := workflows.PurchaseInput{Revision: workflows.CurrentRevision, Title: req.Title, Item: it, BudgetID: req.BudgetID, Quantity: req.Quantity,
 		CeilingFen: req.CeilingFen, Method: rules.Method(req.Method), BidDeadline: req.BidDeadline.UTC(),
 		ServiceStart: req.ServiceStart.UTC(), ServiceEnd: req.ServiceEnd.UTC(), PriceWeight: req.PriceWeight,
 		Panel: req.Panel, Inspectors: req.Inspectors, Assessors: req.Assessors, MidTerm: req.MidTerm,
@@ -215,7 +215,7 @@ func (s *Server) purchaseNumber(ctx context.Context) (int64, error) {
 func (s *Server) startPurchase(ctx context.Context, in workflows.PurchaseInput) (workflows.Status, error) {
 	id := workflows.WorkflowID(in.PurchaseID)
 	op := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: id, TaskQueue: s.taskQueue,
+		ID: id, TaskQueue: s.taskQueue, TypedSearchAttributes: workflows.StartSearchAttributes(in),
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.PurchaseWorkflow, in)

@@ -105,7 +105,7 @@ func (w *world) input(day time.Duration, bidDays int) workflows.PurchaseInput {
 	now := time.Now()
 	start := now.Add(time.Duration(bidDays+25) * day)
 	end := start.Add(30 * day)
-	in := workflows.PurchaseInput{PurchaseID: id, Title: fmt.Sprintf("采购 %d", id), Item: w.item, BudgetID: w.budget, Quantity: 10,
+	in := workflows.PurchaseInput{Revision: workflows.CurrentRevision, PurchaseID: id, Title: fmt.Sprintf("采购 %d", id), Item: w.item, BudgetID: w.budget, Quantity: 10,
 		CeilingFen: 1_000_000, Method: rules.MethodOpenTender, BidDeadline: now.Add(time.Duration(bidDays) * day),
 		ServiceStart: start, ServiceEnd: end, PriceWeight: 30, Inspectors: []int64{w.inspector.UserID},
 		Assessors: []int64{w.assessor.UserID}, Officer: w.officer, Policy: rules.Sandbox(day),

@@ -66,6 +66,8 @@ type DeliveryInput struct {
 	Policy rules.Policy `json:"policy"`
 	// Seq continues the event sequence of the purchase.
 	Seq int `json:"seq"`
+	// Revision is the revision the purchase started under.
+	Revision Revision `json:"revision,omitempty"`
 	// HistoryLimit continues the workflow as new past this many history
 	// events (0: 2,000, or when Temporal suggests it).
 	HistoryLimit int `json:"historyLimit,omitempty"`
@@ -79,7 +81,7 @@ func (p *purchase) deliveryInput() DeliveryInput {
 	in := DeliveryInput{PurchaseID: p.In.PurchaseID, Title: p.In.Title, Item: p.In.Item, BudgetID: p.In.BudgetID,
 		ReservedFen: p.ReservedFen, SupplierID: a.SupplierID, AmountFen: a.AmountFen, Quantity: p.In.Quantity,
 		ServiceStart: p.In.ServiceStart, ServiceEnd: p.In.ServiceEnd, Inspectors: p.In.Inspectors, Assessors: p.In.Assessors,
-		MidTerm: p.In.MidTerm, Officer: p.In.Officer, Method: p.Method, Round: p.Round, Policy: p.In.Policy, Seq: p.Seq,
+		MidTerm: p.In.MidTerm, Officer: p.In.Officer, Method: p.Method, Round: p.Round, Policy: p.In.Policy, Seq: p.Seq, Revision: p.In.Revision,
 		Milestones: p.contractMilestones()}
 	return in
 }

@@ -29,7 +29,7 @@ type delivery struct {
 func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (Outcome, error) {
 	// Every event before this run is written: the previous run flushed
 	// its journal before handing over.
-	d := &delivery{In: in, journal: journal{PurchaseID: in.PurchaseID, Seq: in.Seq, Written: in.Seq,
+	d := &delivery{In: in, journal: journal{PurchaseID: in.PurchaseID, Seq: in.Seq, Written: in.Seq, Revision: in.Revision,
 		wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}}
 	if in.State != nil {
 		d.DeliveryState = *in.State
@@ -213,7 +213,9 @@ func (d *delivery) setStatus(ctx workflow.Context, s Status) {
 	d.Status = s
 	d.emit(ctx, "purchase."+string(s), system, event.Event{Status: &event.Status{Status: string(s), Round: d.In.Round,
 		Method: string(d.In.Method), BidDeadline: time.Time{}}})
-	_ = workflow.UpsertTypedSearchAttributes(ctx, saStatus.ValueSet(string(s)))
+	if !d.batchesSteps() { // see upsertSearch
+		_ = workflow.UpsertTypedSearchAttributes(ctx, saStatus.ValueSet(string(s)))
+	}
 }
 
 func (d *delivery) openInspection(ctx workflow.Context, due time.Time, inspector int64, reinspection bool) *InspectionState {

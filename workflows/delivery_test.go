@@ -42,7 +42,7 @@ func (f *fixture) signedContract(pol rules.Policy, start, end time.Time, ms []wo
 		qty += m.Quantity
 		ems = append(ems, event.Milestone{Seq: m.Seq, Name: m.Name, Due: m.Due, Quantity: m.Quantity, PaymentPercent: m.PaymentPercent, PaymentFen: m.PaymentFen})
 	}
-	d := workflows.DeliveryInput{PurchaseID: 1, Title: in.Title, Item: f.item, BudgetID: f.budget.ID, ReservedFen: contractFen,
+	d := workflows.DeliveryInput{Revision: workflows.CurrentRevision, PurchaseID: 1, Title: in.Title, Item: f.item, BudgetID: f.budget.ID, ReservedFen: contractFen,
 		SupplierID: f.orgs[0].ID, AmountFen: contractFen, Quantity: qty, ServiceStart: start, ServiceEnd: end, Milestones: ms,
 		Inspectors: in.Inspectors, Assessors: in.Assessors, Officer: f.officer, Method: in.Method, Round: 1, Policy: pol, Seq: 4}
 	members := []event.Member{{UserID: f.inspector.UserID, Duty: "inspector"}, {UserID: f.assessor.UserID, Duty: "assessor"}}

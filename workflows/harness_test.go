@@ -101,6 +101,7 @@ func newFixture(t *testing.T, budgetFen int64) *fixture {
 func (f *fixture) input(id int64) workflows.PurchaseInput {
 	start := t0.AddDate(0, 2, 0)
 	in := workflows.PurchaseInput{
+		Revision:   workflows.CurrentRevision,
 		PurchaseID: id, Title: "2026年残疾人居家康复服务", Item: f.item, BudgetID: f.budget.ID,
 		Quantity: 100, CeilingFen: 50_000_000, Method: rules.MethodOpenTender,
 		BidDeadline:  time.Date(2026, 3, 23, 9, 30, 0, 0, rules.Shanghai),

@@ -103,7 +103,7 @@ const ErrTypeInvalidInput = "InvalidPurchase"
 // publish the notice and reserve the ceiling, take sealed bids until the
 // deadline, open them, let the panel score, award, hear challenges, sign.
 func PurchaseWorkflow(ctx workflow.Context, in PurchaseInput) (Outcome, error) {
-	p := &purchase{In: in, journal: journal{PurchaseID: in.PurchaseID, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}}
+	p := &purchase{In: in, journal: journal{PurchaseID: in.PurchaseID, Revision: in.Revision, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}}
 	published := in.PublishedAt
 	if published.IsZero() {
 		published = workflow.Now(ctx)

@@ -113,7 +113,34 @@ type PurchaseInput struct {
 	// input against the same moment, so that a purchase the API accepted
 	// is never refused because the workflow started a little later.
 	PublishedAt time.Time `json:"publishedAt,omitempty"`
+	// Revision is the revision of this workflow code the purchase started
+	// under (CurrentRevision when it is started now; see Revision).
+	Revision Revision `json:"revision,omitempty"`
 }
+
+// Revision numbers the changes of workflow behaviour that would make a
+// recorded history replay differently. A purchase keeps the revision it
+// started under for its whole life (delivery inherits it), so running
+// purchases go on as they began while new ones take the new behaviour.
+//
+// It lives in the workflow's input instead of workflow.GetVersion: in this
+// SDK every first GetVersion of a run also upserts the TemporalChangeVersion
+// search attribute, a visibility write in the engine per run, which load
+// tests showed in every human action's latency.
+type Revision int
+
+const (
+	// RevisionOriginal is every purchase started before revisions: each
+	// event written as soon as it is queued, a timer per wait, search
+	// attributes (with the status) upserted at every status change.
+	RevisionOriginal Revision = 0
+	// RevisionBatchedSteps writes the Update that completes a step with
+	// the step's follow-up events, keeps a deadline's timer across waits,
+	// and sets search attributes at the start only.
+	RevisionBatchedSteps Revision = 1
+	// CurrentRevision is the revision of purchases started now.
+	CurrentRevision = RevisionBatchedSteps
+)
 
 // WorkflowID returns the workflow ID of purchase id.
 func WorkflowID(id int64) string { return "purchase-" + strconv.FormatInt(id, 10) }
