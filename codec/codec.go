@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/proto"
 )
@@ -147,4 +148,13 @@ func DataConverter(key []byte) (converter.DataConverter, error) {
 		return nil, err
 	}
 	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c), nil
+}
+
+// ConnectionOptions are the Temporal client connection options that go
+// with sealed payloads: no gRPC compression. What travels is mostly
+// ciphertext, which does not compress, and gzip on every request and
+// response cost CPU in both the client and the server (measured: a fifth
+// of the worker's and API's CPU under load).
+func ConnectionOptions() client.ConnectionOptions {
+	return client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}
 }

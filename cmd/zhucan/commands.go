@@ -79,10 +79,11 @@ func dialTemporal(ctx context.Context, cfg config.Config, key []byte) (client.Cl
 		return nil, err
 	}
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:      cfg.TemporalAddress,
-		Namespace:     cfg.TemporalNamespace,
-		DataConverter: dc,
-		Logger:        sdklog.NewStructuredLogger(slog.Default().With("component", "temporal-sdk")),
+		HostPort:          cfg.TemporalAddress,
+		Namespace:         cfg.TemporalNamespace,
+		DataConverter:     dc,
+		ConnectionOptions: codec.ConnectionOptions(),
+		Logger:            sdklog.NewStructuredLogger(slog.Default().With("component", "temporal-sdk")),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("Temporal is not reachable at %s: %w", cfg.TemporalAddress, err)

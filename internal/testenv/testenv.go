@@ -164,8 +164,9 @@ func Temporal(t testing.TB) client.Client {
 		s, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 			ExistingPath: bin,
 			ClientOptions: &client.Options{
-				DataConverter: DataConverter(),
-				Logger:        sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+				DataConverter:     DataConverter(),
+				ConnectionOptions: codec.ConnectionOptions(),
+				Logger:            sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 			},
 			LogLevel:  "error",
 			ExtraArgs: extra,
