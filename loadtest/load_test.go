@@ -60,7 +60,9 @@ type rig struct {
 	orgs  []int64
 	lat   *latencies
 	posts int
-	mu    sync.Mutex
+	// stages has the SDK's timers of the worker and the API.
+	stages *stages
+	mu     sync.Mutex
 }
 
 // call sends a request; route names the endpoint in the report.
@@ -96,11 +98,12 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 }
 
 func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
-	return newRigClient(b, day, testenv.Temporal(b))
-}
-
-func newRigClient(b testing.TB, day time.Duration, tc client.Client) (*rig, client.Client, string) {
 	db := testenv.DB(b)
+	st := newStages()
+	tc, err := client.NewClientFromExisting(testenv.Temporal(b), client.Options{MetricsHandler: st, DataConverter: testenv.DataConverter()})
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 	cats, _ := catalog.Defaults()
 	c := cats[len(cats)-1]
@@ -126,7 +129,7 @@ func newRigClient(b testing.TB, day time.Duration, tc client.Client) (*rig, clie
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(ts.Close)
-	r := &rig{url: ts.URL, db: db, tok: map[string]string{}, item: c.Items[0], lat: &latencies{by: map[string][]time.Duration{}}}
+	r := &rig{url: ts.URL, db: db, tok: map[string]string{}, item: c.Items[0], lat: &latencies{by: map[string][]time.Duration{}}, stages: st}
 	v := valid.New()
 	user := func(name, role string, sid *int64) int64 {
 		tok, _ := store.NewToken()
@@ -356,6 +359,7 @@ func run(b *testing.B, sb *strings.Builder, cfg loadConfig) {
 		}
 	}
 	elapsed := time.Since(start)
+	purchaseStages := r.stages.take()
 	// The floor: as many Updates, as many workflows at once.
 	per := r.posts / cfg.inFlight
 	fstart := time.Now()
@@ -376,6 +380,7 @@ func run(b *testing.B, sb *strings.Builder, cfg loadConfig) {
 	}
 	wg.Wait()
 	felapsed := time.Since(fstart)
+	floorStages := r.stages.take()
 	var all []time.Duration
 	for name, ds := range r.lat.by {
 		if strings.HasPrefix(name, "POST") && name != "POST /purchases" {
@@ -383,6 +388,7 @@ func run(b *testing.B, sb *strings.Builder, cfg loadConfig) {
 		}
 	}
 	report(b, sb, cfg, elapsed, felapsed, r.posts, len(fl), r.lat.by, all, fl)
+	reportStages(sb, purchaseStages, floorStages)
 }
 
 func report(b *testing.B, sb *strings.Builder, cfg loadConfig, elapsed, felapsed time.Duration, updates, floorUpdates int, by map[string][]time.Duration, actions, fl []time.Duration) {
