@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"zhucan/event"
 )
@@ -45,18 +46,20 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 			// Attempts for one purchase (a retry while the first still
 			// runs) wait for each other, so that the second finds the
 			// first's entries; other purchases are not held up.
-			if err := lockChain(ctx, tx, &purchaseID); err != nil {
+			seen, err := lockAndFind(ctx, tx, purchaseID, events)
+			if err != nil {
 				return err
 			}
 			var entries []sealedEntry
 			for _, e := range events {
-				a, fresh, err := applyOne(ctx, tx, purchaseID, workflowID, e)
+				if seen[e.Key] {
+					continue // applied before: a retry
+				}
+				a, err := applyOne(ctx, tx, purchaseID, workflowID, e)
 				if err != nil {
 					return fmt.Errorf("apply %s (%s): %w", e.Action, e.Key, err)
 				}
-				if fresh {
-					entries = append(entries, a)
-				}
+				entries = append(entries, a)
 			}
 			for _, a := range entries {
 				inserted, err := insertAudit(ctx, tx, a.entry, a.sealedUntil)
@@ -105,23 +108,42 @@ type sealedEntry struct {
 	budget      *event.Budget
 }
 
-// applyOne applies e's effects in tx unless its audit entry exists (it was
-// applied before: a retry) and returns the entry to append.
-func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) (sealedEntry, bool, error) {
-	var seen bool
-	if err := tx.GetContext(ctx, &seen, `SELECT EXISTS (SELECT 1 FROM audit_log WHERE event_key = $1)`, e.Key); err != nil {
-		return sealedEntry{}, false, fmt.Errorf("look up audit entry: %w", err)
+// lockAndFind takes purchase pid's chain lock (lockChain) and returns the
+// keys of those events that are already in the audit trail, in one round
+// trip. Its snapshot may predate the lock: an attempt that committed while
+// this one waited is then found when the audit entries are appended
+// (errAppliedMeanwhile), and this attempt is rolled back and made again.
+func lockAndFind(ctx context.Context, tx *sqlx.Tx, pid int64, events []event.Event) (map[string]bool, error) {
+	keys := make([]string, len(events))
+	for i, e := range events {
+		keys[i] = e.Key
 	}
-	if seen {
-		return sealedEntry{}, false, nil
+	var row struct {
+		Locked string         `db:"locked"`
+		Seen   pq.StringArray `db:"seen"`
 	}
+	// The target list is evaluated in order: the lock, then the lookup.
+	if err := tx.GetContext(ctx, &row, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))::text AS locked,
+			array(SELECT event_key FROM audit_log WHERE event_key = ANY($3)) AS seen`,
+		applyLockSpace, pid, pq.Array(keys)); err != nil {
+		return nil, fmt.Errorf("lock purchase %d and look up its audit entries: %w", pid, err)
+	}
+	seen := make(map[string]bool, len(row.Seen))
+	for _, k := range row.Seen {
+		seen[k] = true
+	}
+	return seen, nil
+}
+
+// applyOne applies e's effects in tx and returns its audit entry to append.
+func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) (sealedEntry, error) {
 	detail, err := json.Marshal(auditDetail(e))
 	if err != nil {
-		return sealedEntry{}, false, fmt.Errorf("encode audit detail: %w", err)
+		return sealedEntry{}, fmt.Errorf("encode audit detail: %w", err)
 	}
 	a := sealedEntry{entry: AuditEntry{EventKey: e.Key, PurchaseID: &pid, WorkflowID: wfID, Actor: e.Actor,
 		Action: e.Action, Detail: detail, At: e.At}, sealedUntil: e.SealedUntil, budget: e.Budget}
-	return a, true, applyEffects(ctx, tx, pid, wfID, e)
+	return a, applyEffects(ctx, tx, pid, wfID, e)
 }
 
 // applyEffects writes what e changes besides the audit trail and the
