@@ -191,6 +191,8 @@ func TestDeliveryHappyPathToSettlementExcellent(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM milestone_reports WHERE on_time AND accepted`); n != 3 {
 		t.Errorf("%d on-time accepted reports", n)
 	}
+	// The final evaluation and the settlement it sets off are one write.
+	r.wroteTogether(t, "evaluation.scored", "evaluation.graded", "payment.retention", "contract.settled", "purchase.settled")
 }
 
 func TestReturnedReportIsResubmitted(t *testing.T) {

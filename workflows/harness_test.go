@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -139,6 +140,8 @@ type run struct {
 	env      *testsuite.TestWorkflowEnvironment
 	outcomes map[string]*outcome
 	n        int
+	// batches are the actions of each write (Record), in order.
+	batches [][]string
 }
 
 func (f *fixture) newRun() *run {
@@ -154,7 +157,17 @@ func (f *fixture) newRun() *run {
 			f.t.Logf("local activity failed: %v", err)
 		}
 	})
-	return &run{f: f, env: env, outcomes: map[string]*outcome{}}
+	r := &run{f: f, env: env, outcomes: map[string]*outcome{}}
+	env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, args []any) {
+		if ra, ok := args[0].(activities.RecordArgs); ok && info.Attempt == 1 {
+			var actions []string
+			for _, e := range ra.Events {
+				actions = append(actions, e.Action)
+			}
+			r.batches = append(r.batches, actions)
+		}
+	})
+	return r
 }
 
 // at schedules fn at virtual time when.
@@ -271,4 +284,15 @@ func (f *fixture) status(id int64) string {
 		f.t.Fatal(err)
 	}
 	return s
+}
+
+// wroteTogether fails unless one write (Record) ended with these actions.
+func (r *run) wroteTogether(t *testing.T, actions ...string) {
+	t.Helper()
+	for _, b := range r.batches {
+		if len(b) >= len(actions) && slices.Equal(b[len(b)-len(actions):], actions) {
+			return
+		}
+	}
+	t.Errorf("no write of %v; writes: %v", actions, r.batches)
 }

@@ -71,31 +71,40 @@ func (p *journal) written(ctx workflow.Context, seq int) error {
 	return nil
 }
 
-// flush writes queued events with a local activity: a short PostgreSQL
-// transaction, which the engine runs without a round trip per write.
+// flush writes queued events, including those queued while it writes.
 func (p *journal) flush(ctx workflow.Context) error {
 	for len(p.outbox) > 0 {
-		batch := p.outbox
-		p.outbox = nil
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-			// Each attempt is a short transaction; retries go on while
-			// PostgreSQL is away (a restart, a failover) rather than fail
-			// the purchase.
-			StartToCloseTimeout:    15 * time.Second,
-			ScheduleToCloseTimeout: 7 * 24 * time.Hour,
-			RetryPolicy: &temporal.RetryPolicy{
-				InitialInterval:        200 * time.Millisecond,
-				BackoffCoefficient:     2,
-				MaximumInterval:        30 * time.Second,
-				NonRetryableErrorTypes: []string{activities.ErrTypeBudgetRefused, activities.ErrTypeUnknownBudget},
-			},
-		})
-		args := activities.RecordArgs{PurchaseID: p.PurchaseID, WorkflowID: p.wfID, Events: batch}
-		if err := workflow.ExecuteLocalActivity(lctx, activities.RecordName, args).Get(ctx, nil); err != nil {
+		if err := p.writeQueued(ctx); err != nil {
 			return err
 		}
-		p.Written = p.Seq - len(p.outbox)
 	}
+	return nil
+}
+
+// writeQueued writes the events queued now with a local activity: a short
+// PostgreSQL transaction, which the engine runs without a round trip per
+// write. Events queued while it writes wait for the next write.
+func (p *journal) writeQueued(ctx workflow.Context) error {
+	batch := p.outbox
+	p.outbox = nil
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		// Each attempt is a short transaction; retries go on while
+		// PostgreSQL is away (a restart, a failover) rather than fail
+		// the purchase.
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        200 * time.Millisecond,
+			BackoffCoefficient:     2,
+			MaximumInterval:        30 * time.Second,
+			NonRetryableErrorTypes: []string{activities.ErrTypeBudgetRefused, activities.ErrTypeUnknownBudget},
+		},
+	})
+	args := activities.RecordArgs{PurchaseID: p.PurchaseID, WorkflowID: p.wfID, Events: batch}
+	if err := workflow.ExecuteLocalActivity(lctx, activities.RecordName, args).Get(ctx, nil); err != nil {
+		return err
+	}
+	p.Written = p.Seq - len(p.outbox)
 	return nil
 }
 
@@ -125,10 +134,12 @@ func (p *journal) wait(ctx workflow.Context, deadline time.Time, cond func() boo
 			return false, nil
 		}
 		if len(p.outbox) > 0 {
-			if err := p.flush(ctx); err != nil {
+			// Updates taken while the events are written may complete
+			// the step: cond is asked again before the next write.
+			if err := p.writeQueued(ctx); err != nil {
 				return false, err
 			}
-			continue // Updates may have been taken while the events were written.
+			continue
 		}
 		if err := workflow.Await(ctx, func() bool { return len(p.outbox) > 0 || cond() || fired() }); err != nil {
 			return false, err

@@ -122,6 +122,10 @@ func TestHappyPathToSignedContract(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'bid.submitted' AND sealed_until IS NOT NULL`); n != 3 {
 		t.Errorf("%d sealed bid entries", n)
 	}
+	// The Update that completes a step is written with what it sets off,
+	// in one transaction, before its answer leaves.
+	r.wroteTogether(t, "scores.submitted", "award.notified", "purchase.challenge_period")
+	r.wroteTogether(t, "contract.signed_by_supplier", "contract.signed", "purchase.delivering")
 }
 
 // threeBids has orgs 0–2 bid 45M, 42M and 48M fen an hour apart.
