@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/lib/pq"
 )
@@ -174,24 +175,40 @@ func (db *DB) ListPurchases(ctx context.Context, f PurchaseFilter) ([]Purchase, 
 	window := fmt.Sprintf(`(SELECT * FROM purchases p WHERE %s ORDER BY p.id DESC LIMIT %d) p`, and(conds), searchWindow)
 	args = append(args, likePattern(q))
 	like := fmt.Sprintf("$%d", len(args))
-	text := "p.title ILIKE " + like
+	text := "p.title " + likeOperator(q) + " " + like
 	if len(codes) > 0 {
 		args = append(args, pq.Array(codes))
-		text = fmt.Sprintf(`(p.title ILIKE %s OR (p.catalog_code = ANY($%d) AND EXISTS (SELECT 1 FROM catalog_items c
+		text = fmt.Sprintf(`(%s OR (p.catalog_code = ANY($%d) AND EXISTS (SELECT 1 FROM catalog_items c
 			WHERE c.year = p.catalog_year AND c.code = p.catalog_code AND (c.name_zh ILIKE %s OR c.name_en ILIKE %s))))`,
-			like, len(args), like, like)
+			text, len(args), like, like)
 	}
 	out, err := db.listPurchases(ctx, `SELECT `+purchaseColumns+` FROM `+window+purchaseItem+` WHERE `+text, args, f.Limit)
 	if err != nil || len(out) >= f.Limit {
 		return out, err
 	}
-	// The matches are few: find them all, then read the newest page of
-	// them. The materialized CTE plans the search without the LIMIT, so
-	// through the indexes rather than by reading purchases in id order.
+	// No full page among the newest: find the matches through the indexes
+	// and keep the newest page of them. Ordering by id + 0 keeps the
+	// planner from reading purchases in id order (the primary key) until
+	// the page is full, which reads the whole table when the matches are
+	// old; the page is kept with a top-N sort, without holding every match.
 	args = append(args, f.Limit)
-	return db.listPurchases(ctx, `WITH hits AS MATERIALIZED (SELECT p.id FROM purchases p WHERE `+and(append(conds, text))+`)
-		SELECT `+purchaseColumns+` FROM (SELECT id FROM hits ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args))+`) h
-		JOIN purchases p ON p.id = h.id`+purchaseItem, args, f.Limit)
+	return db.listPurchases(ctx, `WITH hits AS (SELECT p.id FROM purchases p WHERE `+and(append(conds, text))+`
+			ORDER BY p.id + 0 DESC LIMIT $`+strconv.Itoa(len(args))+`)
+		SELECT `+purchaseColumns+` FROM hits h JOIN purchases p ON p.id = h.id`+purchaseItem, args, f.Limit)
+}
+
+// likeOperator is the operator that matches a title against q's pattern
+// as ILIKE does: LIKE when no character of q has case (a year, Chinese
+// text), as lowering a title cannot then change whether it matches; ILIKE
+// otherwise. LIKE compares bytes, several times faster than ILIKE, which
+// lowers every title it checks (100,000 titles for a common year).
+func likeOperator(q string) string {
+	for _, r := range q {
+		if unicode.ToLower(r) != r || unicode.ToUpper(r) != r || unicode.ToTitle(r) != r {
+			return "ILIKE"
+		}
+	}
+	return "LIKE"
 }
 
 // listPurchases reads the purchases query selects, newest first, at most
