@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"zhucan/catalog"
 	"zhucan/internal/testenv"
@@ -438,5 +439,43 @@ func TestAnEntryOutsideTheGlobalChainIsNamed(t *testing.T) {
 	var br *store.ChainBreak
 	if _, err := db.VerifyAudit(ctx); !errors.As(err, &br) || br.ID != last || br.Chain != "global" {
 		t.Fatalf("entry %d outside the global chain: %v", last, err)
+	}
+}
+
+// TestLikeMatchesAsILikeForCaselessTexts: for a text none of whose
+// characters has another case form, PostgreSQL's LIKE matches exactly the
+// titles ILIKE matches (the list's search relies on it), titles with
+// letters of every kind included.
+func TestLikeMatchesAsILikeForCaselessTexts(t *testing.T) {
+	db := testenv.DB(t)
+	titles := []string{"2019年度康复护理", "ẞ街道2019", "İstanbul 项目", "KELVIN 度", "ǅ社区", "ΣΊΣΥΦΟΣ ς", "助餐 ABC abc", "项目000123", "100% 完成", "ＡＢＣ全角", "Ⅰ期 ⅰ期"}
+	patterns := []string{"2019", "年度", "街道", "项目", "度", "社区", "ς", "123", "100%", "全角", "期", "ß", "k", "i", "abc"}
+	caseless := func(s string) bool {
+		for _, r := range s {
+			if unicode.SimpleFold(r) != r {
+				return false
+			}
+		}
+		return true
+	}
+	checked := 0
+	for _, p := range patterns {
+		if !caseless(p) {
+			continue
+		}
+		for _, title := range titles {
+			var like, ilike bool
+			pat := "%" + p + "%"
+			if err := db.X.QueryRow(`SELECT $1 LIKE $2, $1 ILIKE $2`, title, pat).Scan(&like, &ilike); err != nil {
+				t.Fatal(err)
+			}
+			if like != ilike {
+				t.Errorf("%q against %q: LIKE %v, ILIKE %v", title, pat, like, ilike)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no caseless pattern checked")
 	}
 }
