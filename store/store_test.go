@@ -264,15 +264,7 @@ func TestAuditChainNamesTheFirstAlteredEntry(t *testing.T) {
 	}
 	tamper := func(q string, args ...any) {
 		t.Helper()
-		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.X.ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`); err != nil {
-			t.Fatal(err)
-		}
+		behindTrigger(t, db, "audit_log", "audit_log_no_update", q, args...)
 	}
 	tamper(`UPDATE audit_log SET detail = '{"n": 99}' WHERE id = $1`, ids[3])
 	_, err := db.VerifyAudit(ctx)
@@ -401,15 +393,7 @@ func TestGlobalChainNamesAlteredAndRemovedLinks(t *testing.T) {
 	}
 	sneak := func(q string, args ...any) {
 		t.Helper()
-		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_seals DISABLE TRIGGER audit_seals_no_update`); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.X.ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.X.ExecContext(ctx, `ALTER TABLE audit_seals ENABLE TRIGGER audit_seals_no_update`); err != nil {
-			t.Fatal(err)
-		}
+		behindTrigger(t, db, "audit_seals", "audit_seals_no_update", q, args...)
 	}
 	var br *store.ChainBreak
 	sneak(`UPDATE audit_seals SET hash = sha256(hash) WHERE entry_id = $1`, ids[1])
@@ -477,5 +461,27 @@ func TestLikeMatchesAsILikeForCaselessTexts(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no caseless pattern checked")
+	}
+}
+
+// behindTrigger runs q with table's append-only trigger disabled, as an
+// attacker with database access would.
+func behindTrigger(t *testing.T, db *store.DB, table, trigger, q string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	for _, step := range []func() error{
+		func() error {
+			_, err := db.X.ExecContext(ctx, `ALTER TABLE `+table+` DISABLE TRIGGER `+trigger)
+			return err
+		},
+		func() error { _, err := db.X.ExecContext(ctx, q, args...); return err },
+		func() error {
+			_, err := db.X.ExecContext(ctx, `ALTER TABLE `+table+` ENABLE TRIGGER `+trigger)
+			return err
+		},
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
