@@ -55,10 +55,6 @@ func (db *DB) AppendAudit(ctx context.Context, e AuditEntry) error {
 	return err
 }
 
-// auditLockKey is the advisory lock of the global chain's sealer (the
-// same number is in audit_seal, migration 00008).
-const auditLockKey = 7_242_001
-
 // lockChain takes the transaction-scoped lock of purchase pid's chain (0:
 // the chain of entries of no purchase), the lock Apply takes for all of a
 // purchase's writes. Appends to one chain follow each other; appends to
@@ -109,7 +105,8 @@ const sealBatch = 500
 // links them); with wait true it waits its turn, so that everything
 // committed before the call is sealed when it returns.
 //
-// Writers do not take the global chain's lock: they queue their entries
+// Writers do not take the global chain's lock (advisory lock 7242001,
+// taken by audit_seal in migration 00008): they queue their entries
 // (audit_unsealed) and the sealer links them in batches, so purchases'
 // writes never wait for each other's commits.
 func (db *DB) SealAudit(ctx context.Context, wait bool) (int, error) {
