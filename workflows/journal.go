@@ -229,8 +229,8 @@ func (p *journal) waitUnbatched(ctx workflow.Context, deadline time.Time, cond f
 // they ran.
 func (p *journal) batchesSteps() bool { return p.Revision >= RevisionBatchedSteps }
 
-// setStatus moves the purchase to s, records it and updates the search
-// attribute.
+// setStatus moves the purchase to s and records it; upsertSearch keeps
+// the search attributes (for older revisions, the status among them).
 func (p *purchase) setStatus(ctx workflow.Context, s Status, note string) int {
 	p.Status = s
 	seq := p.emit(ctx, "purchase."+string(s), system, event.Event{Note: note, Status: &event.Status{
