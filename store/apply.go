@@ -274,7 +274,7 @@ func applyEffects(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e ev
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO supplier_records (supplier_id, purchase_id, kind, detail, op_key, at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (op_key) DO NOTHING`,
-			e.Record.SupplierID, pid, e.Record.Kind, []byte(d), e.Key, e.At.UTC()); err != nil {
+			e.Record.SupplierID, pid, e.Record.Kind, jsonText(d), e.Key, e.At.UTC()); err != nil {
 			return fmt.Errorf("add to the record of supplier %d: %w", e.Record.SupplierID, err)
 		}
 	}
@@ -441,7 +441,7 @@ func insertContract(ctx context.Context, tx *sqlx.Tx, pid int64, c *event.Contra
 			indicators, status, officer_signed_at, supplier_signed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)
 		ON CONFLICT (purchase_id) DO UPDATE SET purchase_id = EXCLUDED.purchase_id RETURNING id`,
-		pid, c.SupplierID, c.AmountFen, c.Quantity, c.ServiceStart.UTC(), c.ServiceEnd.UTC(), []byte(ind),
+		pid, c.SupplierID, c.AmountFen, c.Quantity, c.ServiceStart.UTC(), c.ServiceEnd.UTC(), jsonText(ind),
 		c.OfficerSignedAt.UTC(), c.SupplierSignedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("insert contract: %w", err)

@@ -32,7 +32,7 @@ func applyDelivery(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) e
 		if err := exec("insert report", `INSERT INTO milestone_reports (contract_id, seq, version, delivered_quantity, beneficiaries,
 				summary, evidence, submitted_at, on_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (contract_id, seq, version) DO NOTHING`,
-			cid, r.Seq, r.Version, r.Delivered, r.Beneficiaries, r.Summary, ev, at, r.OnTime); err != nil {
+			cid, r.Seq, r.Version, r.Delivered, r.Beneficiaries, r.Summary, jsonText(ev), at, r.OnTime); err != nil {
 			return err
 		}
 		if err := exec("mark milestone reported", `UPDATE milestones SET status = 'reported' WHERE contract_id = $1 AND seq = $2`, cid, r.Seq); err != nil {

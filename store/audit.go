@@ -86,7 +86,7 @@ func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *ti
 			ON CONFLICT (event_key) DO NOTHING RETURNING id),
 		q AS (INSERT INTO audit_unsealed (entry_id) SELECT id FROM ins)
 		SELECT id FROM ins`,
-		e.EventKey, e.PurchaseID, e.WorkflowID, e.Actor, e.Action, []byte(e.Detail), e.At.UTC(), sealedUntil)
+		e.EventKey, e.PurchaseID, e.WorkflowID, e.Actor, e.Action, jsonText(e.Detail), e.At.UTC(), sealedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -162,7 +162,7 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID int64, key, method
 // CompleteIdempotencyKey stores the answer given under a claimed key.
 func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key string, status int, headers, body []byte) error {
 	if _, err := db.X.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = now()
-		WHERE user_id = $1 AND key = $2`, userID, key, status, headers, body); err != nil {
+		WHERE user_id = $1 AND key = $2`, userID, key, status, jsonText(headers), body); err != nil {
 		return fmt.Errorf("complete idempotency key: %w", err)
 	}
 	return nil

@@ -64,7 +64,7 @@ func insertItem(ctx context.Context, tx *sqlx.Tx, it catalog.Item, origin string
 		ON CONFLICT (year, code) DO NOTHING`,
 		it.Year, it.Code, it.Area, it.NameZH, it.NameEN, it.DescriptionZH, it.DescriptionEN,
 		it.UnitZH, it.UnitEN, it.PriceMinFen, it.PriceMaxFen, pq.Array(it.Qualifications),
-		ind, ms, it.Active, origin)
+		jsonText(ind), jsonText(ms), it.Active, origin)
 	if err != nil {
 		return 0, fmt.Errorf("insert catalogue item %d/%s: %w", it.Year, it.Code, err)
 	}

@@ -42,10 +42,22 @@ type DB struct {
 // Open connects to the database at dsn and checks that it answers. When it
 // does not, the error is one plain sentence naming the address.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	x, err := sqlx.Open("postgres", dsn)
+	cfg, err := pq.NewConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", Redact(dsn), err)
 	}
+	// A query with parameters goes to PostgreSQL in one round trip
+	// (Parse, Bind, Execute at once) instead of two (a Describe first).
+	// Every action and every page runs several such queries, and on a
+	// busy machine each round trip waits for both processes to be
+	// scheduled. The price: a []byte parameter is sent in binary, which
+	// suits bytea; JSON goes as text (see jsonText).
+	cfg.BinaryParameters = true
+	conn, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", Redact(dsn), err)
+	}
+	x := sqlx.NewDb(sql.OpenDB(conn), "postgres")
 	// Idle connections are kept as many as may be open: a connection
 	// closed after a burst costs the next one a new PostgreSQL backend
 	// (process, authentication, cold catalogue caches), milliseconds on
@@ -60,6 +72,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, Unreachable(dsn, err)
 	}
 	return &DB{X: x, unsealed: make(chan struct{}, 1)}, nil
+}
+
+// jsonText passes encoded JSON as a query parameter. The connection sends
+// []byte parameters in binary (see Open), and binary jsonb is not plain
+// JSON (it starts with a version byte): JSON goes as text. Nil stays NULL.
+func jsonText(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
 }
 
 // Close closes the connection pool.
