@@ -16,10 +16,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -64,7 +66,13 @@ type rig struct {
 	posts int
 	// stages has the SDK's timers of the worker and the API.
 	stages *stages
-	mu     sync.Mutex
+	// trace follows each Update from the client to the worker and back.
+	trace *updateTrace
+	// users maps tokens to user IDs.
+	users map[string]int64
+	// keys numbers the Idempotency-Keys.
+	keys atomic.Int64
+	mu   sync.Mutex
 }
 
 // call sends a request; route names the endpoint in the report.
@@ -77,6 +85,13 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 	req, _ := http.NewRequest(method, r.url+path, rd)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
+	var update string
+	if method == "POST" {
+		// As the web UI does: a double submit acts once.
+		key := fmt.Sprintf("load-%d", r.keys.Add(1))
+		req.Header.Set("Idempotency-Key", key)
+		update = updateIDOf(r.users[token], key)
+	}
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -84,7 +99,12 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	r.lat.add(method+" "+route, time.Since(start))
+	end := time.Now()
+	r.lat.add(method+" "+route, end.Sub(start))
+	if update != "" {
+		r.trace.mark(r.trace.sent, update, start)
+		r.trace.mark(r.trace.answered, update, end)
+	}
 	if method == "POST" && route != "/purchases" {
 		r.mu.Lock()
 		r.posts++
@@ -114,7 +134,8 @@ func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
 		b.Fatal(err)
 	}
 	queue := fmt.Sprintf("load-%d", time.Now().UnixNano())
-	w := sdkworker.New(tc, queue, sdkworker.Options{})
+	trace := newUpdateTrace()
+	w := sdkworker.New(tc, queue, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{&tracer{t: trace}}})
 	w.RegisterWorkflow(workflows.PurchaseWorkflow)
 	w.RegisterWorkflow(workflows.DeliveryWorkflow)
 	w.RegisterActivity(activities.New(db))
@@ -132,7 +153,8 @@ func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(ts.Close)
-	r := &rig{url: ts.URL, db: db, tok: map[string]string{}, item: c.Items[0], lat: &latencies{by: map[string][]time.Duration{}}, stages: st}
+	r := &rig{url: ts.URL, db: db, tok: map[string]string{}, item: c.Items[0], lat: &latencies{by: map[string][]time.Duration{}}, stages: st,
+		trace: trace, users: map[string]int64{}}
 	v := valid.New()
 	user := func(name, role string, sid *int64) int64 {
 		tok, _ := store.NewToken()
@@ -141,6 +163,7 @@ func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
 			b.Fatal(err)
 		}
 		r.tok[name] = tok
+		r.users[tok] = u.ID
 		return u.ID
 	}
 	user("officer", "officer", nil)
@@ -298,7 +321,7 @@ func (r *rig) purchase(day time.Duration) error {
 var errMissedDeadline = errors.New("a deadline passed before the generator acted")
 
 // floor sends n Updates to a bare workflow and returns their latencies.
-func floor(c client.Client, queue string, n int) ([]time.Duration, error) {
+func floor(c client.Client, queue string, n int, trace *updateTrace) ([]time.Duration, error) {
 	id := fmt.Sprintf("floor-%d", time.Now().UnixNano())
 	ctx := context.Background()
 	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, FloorWorkflow); err != nil {
@@ -312,16 +335,21 @@ func floor(c client.Client, queue string, n int) ([]time.Duration, error) {
 		return nil, err
 	}
 	var out []time.Duration
-	for range n {
+	for i := range n {
+		uid := fmt.Sprintf("floor-%s-%d", id, i)
 		start := time.Now()
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "act", WaitForStage: client.WorkflowUpdateStageCompleted})
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{UpdateID: uid, WorkflowID: id, UpdateName: "act",
+			WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err == nil {
 			err = h.Get(ctx, nil)
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, time.Since(start))
+		end := time.Now()
+		out = append(out, end.Sub(start))
+		trace.mark(trace.sent, uid, start)
+		trace.mark(trace.answered, uid, end)
 	}
 	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "done", WaitForStage: client.WorkflowUpdateStageCompleted})
 	if err == nil {
@@ -349,8 +377,14 @@ type loadConfig struct {
 // The target is 20 purchases in flight with a human action's p99
 // under 250 ms and at most 1.3× the floor; the 100 ms day doubles the pace
 // of the 200 ms one to show where this 2-core machine saturates.
+// ZHUCAN_LOAD_QUICK=1 runs the first configuration once.
 func BenchmarkPurchasesThroughHTTP(b *testing.B) {
 	configs := []loadConfig{{day: 200 * time.Millisecond, inFlight: 20, runs: 3}, {day: 100 * time.Millisecond, inFlight: 20, runs: 3}}
+	if os.Getenv("ZHUCAN_LOAD_QUICK") != "" {
+		// One run of the target configuration, to try a change.
+		configs = configs[:1]
+		configs[0].runs = 1
+	}
 	var sb strings.Builder
 	host, _ := os.Hostname()
 	fmt.Fprintf(&sb, "zhucan load test — %s, %s, %d cores\n", time.Now().Format(time.RFC3339), host, runtime.NumCPU())
@@ -384,6 +418,8 @@ type measured struct {
 	floor []time.Duration
 	// stages and floorStages are the SDK's timers during each part.
 	stages, floorStages map[string][]time.Duration
+	// cpu and floorCPU are the CPU time the machine used in each part.
+	cpu, floorCPU cpuTimes
 }
 
 // actions are the latencies of the human actions: every POST but creation.
@@ -406,6 +442,7 @@ func merge(into, from map[string][]time.Duration) {
 // run drives cfg.inFlight purchases at once, then the floor, into m.
 func run(b *testing.B, cfg loadConfig, m *measured) {
 	r, tc, queue := newRig(b, cfg.day)
+	cpu0, _ := readCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, cfg.inFlight)
@@ -425,7 +462,10 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 		}
 	}
 	m.elapsed += time.Since(start)
+	cpu1, _ := readCPU()
+	m.cpu = m.cpu.add(cpu1.sub(cpu0))
 	merge(m.stages, r.stages.take())
+	merge(m.stages, r.trace.spans("idem-"))
 	// The floor: as many Updates, as many workflows at once.
 	per := r.posts / cfg.inFlight
 	fstart := time.Now()
@@ -434,7 +474,7 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ds, err := floor(tc, queue, per)
+			ds, err := floor(tc, queue, per, r.trace)
 			if err != nil {
 				b.Error(err)
 			}
@@ -446,7 +486,10 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 	}
 	wg.Wait()
 	m.floorElapsed += time.Since(fstart)
+	cpu2, _ := readCPU()
+	m.floorCPU = m.floorCPU.add(cpu2.sub(cpu1))
 	merge(m.floorStages, r.stages.take())
+	merge(m.floorStages, r.trace.spans("floor-"))
 	m.updates += r.posts
 	merge(m.by, r.lat.by)
 	// The rig lives until the benchmark ends; its idle connections go now,
@@ -465,7 +508,14 @@ func report(b *testing.B, sb *strings.Builder, cfg loadConfig, m *measured) {
 	fmt.Fprintf(sb, "human action latency: p50 %s, p99 %s (target p99 < 250 ms)\n", pct(actions, .5).Round(time.Millisecond), pct(actions, .99).Round(time.Millisecond))
 	fmt.Fprintf(sb, "floor (bare workflow, one local-activity write per Update): p50 %s, p99 %s, %.1f Updates/s\n",
 		pct(fl, .5).Round(time.Millisecond), pct(fl, .99).Round(time.Millisecond), float64(m.floorUpdates)/m.floorElapsed.Seconds())
-	fmt.Fprintf(sb, "cost ratio to the floor (p50 latency): %.2f× (target ≤ 1.3×)\n\n", float64(pct(actions, .5))/float64(pct(fl, .5)))
+	fmt.Fprintf(sb, "cost ratio to the floor (p50 latency): %.2f× (target ≤ 1.3×)\n", float64(pct(actions, .5))/float64(pct(fl, .5)))
+	if m.cpu.total > 0 {
+		fmt.Fprintf(sb, "CPU per human action, the generator's page loads and purchase starts included: %s\n", m.cpu.perAction(m.updates))
+		fmt.Fprintf(sb, "CPU per floor Update: %s\n", m.floorCPU.perAction(m.floorUpdates))
+		fmt.Fprintf(sb, "cost ratio to the floor (CPU per Update): %.2f×\n",
+			(float64(m.cpu.total)/float64(m.updates))/(float64(m.floorCPU.total)/float64(m.floorUpdates)))
+	}
+	fmt.Fprintln(sb)
 	fmt.Fprintf(sb, "%-52s %7s %9s %9s\n", "endpoint", "count", "p50", "p99")
 	names := make([]string, 0, len(m.by))
 	for n := range m.by {

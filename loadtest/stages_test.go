@@ -59,6 +59,9 @@ var stageNames = []struct{ metric, label string }{
 	{"temporal_local_activity_execution_latency", "PostgreSQL write (local activity)"},
 	{"temporal_workflow_task_schedule_to_start_latency", "workflow task waiting in the engine"},
 	{"temporal_workflow_task_execution_latency", "workflow task in the worker"},
+	{spanBefore, "action sent → worker starts the Update"},
+	{spanHandler, "Update handler, its write included"},
+	{spanAfter, "handler done → answer received"},
 }
 
 // reportStages writes the stages of the purchases and of the floor side by side.
