@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"zhucan/store"
@@ -77,16 +76,15 @@ func tenderPhase(status string) bool {
 }
 
 func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseDetail, error) {
-	p, err := s.db.PurchaseByID(ctx, id)
+	rec, err := s.db.PurchaseRecordByID(ctx, id)
 	if err != nil {
 		return PurchaseDetail{}, err
 	}
-	d := PurchaseDetail{Purchase: p, Bids: []store.Bid{}, Milestones: []store.Milestone{}, Inspections: []store.Inspection{},
-		Rectifications: []store.Rectification{}, Evaluations: []store.Evaluation{}, Payments: []store.Payment{}}
-	members, err := s.db.Members(ctx, id)
-	if err != nil {
-		return d, err
-	}
+	p := rec.Purchase
+	d := PurchaseDetail{Purchase: p, Bids: []store.Bid{}, Awards: rec.Awards, Challenges: rec.Challenges, Contract: rec.Contract,
+		Milestones: nonNil(rec.Milestones), Inspections: nonNil(rec.Inspections), Rectifications: nonNil(rec.Rectifications),
+		Evaluations: nonNil(rec.Evaluations), Payments: nonNil(rec.Payments)}
+	members := rec.Members
 	onPanel, member := false, false
 	ms := &Members{Panel: []store.Member{}, Inspectors: []store.Member{}, Assessors: []store.Member{}}
 	for _, m := range members {
@@ -107,27 +105,12 @@ func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseD
 	if officer || member {
 		d.Members = ms
 	}
-	if d.Awards, err = s.db.Awards(ctx, id); err != nil {
-		return d, err
-	}
-	if d.Challenges, err = s.db.Challenges(ctx, id); err != nil {
-		return d, err
-	}
-	if d.Awards == nil {
-		d.Awards = []store.Award{}
-	}
-	if d.Challenges == nil {
-		d.Challenges = []store.Challenge{}
-	}
-	bids, err := s.db.Bids(ctx, id)
-	if err != nil {
-		return d, err
-	}
+	d.Awards, d.Challenges = nonNil(d.Awards), nonNil(d.Challenges)
 	awarded := map[int]bool{}
 	for _, a := range d.Awards {
 		awarded[a.Round] = true
 	}
-	for _, b := range bids {
+	for _, b := range rec.Bids {
 		own := u != nil && u.Role == "supplier" && u.SupplierID != nil && *u.SupplierID == b.SupplierID
 		if !(officer || onPanel || own) {
 			// Prices are read out at opening; proposals stay with the
@@ -149,65 +132,55 @@ func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseD
 		}
 	}
 	if tenderPhase(p.Status) {
-		if v, err := s.liveView(ctx, id, u); err == nil {
-			if !(officer || member) {
-				// Who sits on the panel, how each scored and why others
-				// challenged stay with the purchaser and the panel.
-				v.Panel, v.Blocked = nil, ""
-				for i := range v.Bids {
-					v.Bids[i].ScoredBy, v.Bids[i].LowPriceReason = nil, ""
-				}
-				for i := range v.Challenges {
-					if u == nil || u.SupplierID == nil || *u.SupplierID != v.Challenges[i].SupplierID {
-						v.Challenges[i].Reason = ""
-					}
-				}
-			}
+		if v, err := s.tenderView(ctx, rec, u, officer || member); err == nil {
 			d.Live = &v
 			d.MyBid = v.MyBid
 		} else {
 			s.log.WarnContext(ctx, "query purchase workflow", "purchase", id, "err", err)
 		}
 	}
-	c, err := s.db.ContractOf(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return d, nil
-	}
-	if err != nil {
-		return d, err
-	}
-	d.Contract = &c
-	if d.Milestones, err = s.db.Milestones(ctx, c.ID); err != nil {
-		return d, err
-	}
-	if d.Inspections, err = s.db.Inspections(ctx, c.ID); err != nil {
-		return d, err
-	}
-	if d.Rectifications, err = s.db.Rectifications(ctx, c.ID); err != nil {
-		return d, err
-	}
-	if d.Evaluations, err = s.db.Evaluations(ctx, c.ID); err != nil {
-		return d, err
-	}
-	if d.Payments, err = s.db.Payments(ctx, c.ID); err != nil {
-		return d, err
-	}
 	for _, pm := range d.Payments {
 		d.PaidFen += pm.AmountFen
 	}
-	if d.Inspections == nil {
-		d.Inspections = []store.Inspection{}
-	}
-	if d.Rectifications == nil {
-		d.Rectifications = []store.Rectification{}
-	}
-	if d.Payments == nil {
-		d.Payments = []store.Payment{}
-	}
-	if d.Evaluations == nil {
-		d.Evaluations = []store.Evaluation{}
-	}
 	return d, nil
+}
+
+// nonNil is xs, or an empty slice for none: JSON shows [] rather than null.
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// tenderView is the tender workflow's view of purchase rec for u, with
+// what u may not see taken out (insider: an officer or a member of the
+// purchase). An answer kept at the record's audit head serves again
+// (liveCache).
+func (s *Server) tenderView(ctx context.Context, rec store.PurchaseRecord, u *store.User, insider bool) (workflows.View, error) {
+	id, viewer := rec.Purchase.ID, actorOf(u)
+	if v, ok := s.live.get(id, viewer, rec.AuditHead); ok {
+		return v, nil
+	}
+	v, err := s.liveView(ctx, id, u)
+	if err != nil {
+		return v, err
+	}
+	if !insider {
+		// Who sits on the panel, how each scored and why others
+		// challenged stay with the purchaser and the panel.
+		v.Panel, v.Blocked = nil, ""
+		for i := range v.Bids {
+			v.Bids[i].ScoredBy, v.Bids[i].LowPriceReason = nil, ""
+		}
+		for i := range v.Challenges {
+			if u == nil || u.SupplierID == nil || *u.SupplierID != v.Challenges[i].SupplierID {
+				v.Challenges[i].Reason = ""
+			}
+		}
+	}
+	s.live.put(id, viewer, rec.AuditHead, v)
+	return v, nil
 }
 
 // liveView queries the tender workflow as the caller.

@@ -54,6 +54,7 @@ type Server struct {
 	timeout   time.Duration
 	publisher ocds.Publisher
 	mux       *http.ServeMux
+	live      *liveCache
 }
 
 // New builds a Server on its dependencies.
@@ -71,7 +72,7 @@ func New(o Options) *Server {
 		o.CallTimeout = 15 * time.Second
 	}
 	s := &Server{db: o.DB, temporal: o.Temporal, taskQueue: o.TaskQueue, policy: o.Policy, valid: o.Validator,
-		log: o.Log, timeout: o.CallTimeout, publisher: o.Publisher, mux: http.NewServeMux()}
+		log: o.Log, timeout: o.CallTimeout, publisher: o.Publisher, mux: http.NewServeMux(), live: newLiveCache()}
 	s.routes()
 	if o.UI != nil {
 		s.mux.Handle("/", o.UI)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -128,5 +129,90 @@ func TestApplyRefusesAReservationTheBudgetCannotCover(t *testing.T) {
 	}
 	if n != 0 {
 		t.Fatalf("a refused purchase left %d rows", n)
+	}
+}
+
+// TestPurchaseRecordReadsWhatTheSingleReadsRead reads a purchase with its
+// bids, award and contract in one round trip and finds what the reads one
+// by one find, then a new audit head after the next change.
+func TestPurchaseRecordReadsWhatTheSingleReadsRead(t *testing.T) {
+	db := testenv.DB(t)
+	ctx := context.Background()
+	v := valid.New()
+	c := defaultCatalogue(t)
+	if _, err := db.LoadCatalogue(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PurchaseRecordByID(ctx, 7); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing purchase: %v, want ErrNotFound", err)
+	}
+	it := c.Items[0]
+	budget, err := db.CreateBudget(ctx, v, store.Budget{Name: "line", FiscalYear: 2026, Category: it.Area, AmountFen: 1_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orgs []int64
+	for i := range 2 {
+		first := fmt.Sprintf("523501027%08d", i+1)
+		ch, _ := rules.CreditCodeCheckChar(first)
+		s, err := db.CreateSupplier(ctx, v, store.Supplier{CreditCode: first + string(ch), Name: fmt.Sprintf("org %d", i), Qualifications: it.Qualifications})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, s.ID)
+	}
+	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	events := []event.Event{
+		{Key: "wf/1", Action: "purchase.planned", At: at, Actor: "user:1",
+			Planned: &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budget.ID,
+				Quantity: 10, CeilingFen: 900_000, Method: "open_tender", BidDeadline: at.Add(time.Hour),
+				ServiceStart: at.Add(2 * time.Hour), ServiceEnd: at.Add(3 * time.Hour), PriceWeight: 30, Policy: "statutory"},
+			Budget: &event.Budget{BudgetID: budget.ID, Kind: "reserve", AmountFen: 900_000}},
+		{Key: "wf/2", Action: "bids.opened", At: at, Actor: "system", Opened: &event.Opened{Round: 1, Bids: []event.Bid{
+			{SupplierID: orgs[0], PriceFen: 800_000, SubmittedAt: at}, {SupplierID: orgs[1], PriceFen: 700_000, SubmittedAt: at}}}},
+		{Key: "wf/3", Action: "award.notified", At: at, Actor: "system", Award: &event.Award{Round: 1, SupplierID: orgs[1], AmountFen: 700_000,
+			Ranking: []event.Ranked{{SupplierID: orgs[1], TotalCenti: 9000, Rank: 1}, {SupplierID: orgs[0], TotalCenti: 8000, Rank: 2}}}},
+		{Key: "wf/4", Action: "contract.signed", At: at, Actor: "system",
+			Contract: &event.Contract{SupplierID: orgs[1], AmountFen: 700_000, Quantity: 10, ServiceStart: at.Add(2 * time.Hour),
+				ServiceEnd: at.Add(3 * time.Hour), OfficerSignedAt: at, SupplierSignedAt: at,
+				Milestones: []event.Milestone{{Seq: 1, Name: "m1", Due: at.Add(3 * time.Hour), Quantity: 10, PaymentPercent: 100, PaymentFen: 700_000}}},
+			Budget: &event.Budget{BudgetID: budget.ID, Kind: "release", AmountFen: 200_000}},
+	}
+	if err := db.Apply(ctx, 7, "wf", events); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := db.PurchaseRecordByID(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := db.PurchaseByID(ctx, 7)
+	members, _ := db.Members(ctx, 7)
+	bids, _ := db.Bids(ctx, 7)
+	awards, _ := db.Awards(ctx, 7)
+	challenges, _ := db.Challenges(ctx, 7)
+	contract, err := db.ContractOf(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	milestones, _ := db.Milestones(ctx, contract.ID)
+	inspections, _ := db.Inspections(ctx, contract.ID)
+	rectifications, _ := db.Rectifications(ctx, contract.ID)
+	evaluations, _ := db.Evaluations(ctx, contract.ID)
+	payments, _ := db.Payments(ctx, contract.ID)
+	want := store.PurchaseRecord{Purchase: p, Members: members, Bids: bids, Awards: awards, Challenges: challenges, Contract: &contract,
+		Milestones: milestones, Inspections: inspections, Rectifications: rectifications, Evaluations: evaluations, Payments: payments,
+		AuditHead: rec.AuditHead}
+	if !reflect.DeepEqual(rec, want) {
+		t.Errorf("one round trip read\n%+v\nthe single reads read\n%+v", rec, want)
+	}
+	if len(rec.Bids) != 2 || len(rec.Awards) != 1 || len(rec.Milestones) != 1 || rec.AuditHead == 0 {
+		t.Errorf("record %+v", rec)
+	}
+	if err := db.Apply(ctx, 7, "wf", []event.Event{{Key: "wf/5", Action: "purchase.delivering", At: at, Actor: "system",
+		Status: &event.Status{Status: "delivering", Round: 1, Method: "open_tender"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if next, err := db.PurchaseRecordByID(ctx, 7); err != nil || next.AuditHead <= rec.AuditHead || next.Purchase.Status != "delivering" {
+		t.Errorf("after a change: head %d (was %d), status %s, %v", next.AuditHead, rec.AuditHead, next.Purchase.Status, err)
 	}
 }

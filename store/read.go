@@ -223,10 +223,13 @@ func (db *DB) listPurchases(ctx context.Context, query string, args []any, limit
 	return out, nil
 }
 
+// purchaseQuery reads purchase $1.
+const purchaseQuery = `SELECT ` + purchaseColumns + purchaseFrom + ` WHERE p.id = $1`
+
 // PurchaseByID reads one purchase.
 func (db *DB) PurchaseByID(ctx context.Context, id int64) (Purchase, error) {
 	var p Purchase
-	err := db.X.GetContext(ctx, &p, `SELECT `+purchaseColumns+purchaseFrom+` WHERE p.id = $1`, id)
+	err := db.X.GetContext(ctx, &p, purchaseQuery, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("purchase %d: %w", id, ErrNotFound)
 	}
@@ -235,6 +238,10 @@ func (db *DB) PurchaseByID(ctx context.Context, id int64) (Purchase, error) {
 	}
 	return p, nil
 }
+
+// membersQuery reads the evaluators of purchase $1.
+const membersQuery = `SELECT m.user_id, u.name, m.duty, m.recused_at, m.recusal_reason
+	FROM purchase_members m JOIN users u ON u.id = m.user_id WHERE m.purchase_id = $1 ORDER BY m.duty, m.user_id`
 
 // Member is an evaluator assigned to a purchase.
 type Member struct {
@@ -253,8 +260,7 @@ type Member struct {
 // Members lists a purchase's evaluators.
 func (db *DB) Members(ctx context.Context, pid int64) ([]Member, error) {
 	var out []Member
-	if err := db.X.SelectContext(ctx, &out, `SELECT m.user_id, u.name, m.duty, m.recused_at, m.recusal_reason
-		FROM purchase_members m JOIN users u ON u.id = m.user_id WHERE m.purchase_id = $1 ORDER BY m.duty, m.user_id`, pid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, membersQuery, pid); err != nil {
 		return nil, fmt.Errorf("read members of purchase %d: %w", pid, err)
 	}
 	return out, nil
@@ -294,14 +300,17 @@ type Bid struct {
 	ScoredBy pq.Int64Array `db:"scored_by" json:"scoredBy,omitempty"`
 }
 
+// bidsQuery reads the opened bids of purchase $1.
+const bidsQuery = `SELECT b.id, b.round, b.supplier_id, s.name AS supplier_name, b.price_fen, b.proposal,
+		b.status, b.abnormally_low, b.low_price_decision, b.technical_centi, b.price_score_centi, b.total_centi, b.rank,
+		b.submitted_at, coalesce(array(SELECT evaluator_id FROM bid_scores WHERE bid_id = b.id ORDER BY evaluator_id), '{}') AS scored_by
+	FROM bids b JOIN suppliers s ON s.id = b.supplier_id WHERE b.purchase_id = $1
+	ORDER BY b.round, b.rank NULLS LAST, b.supplier_id`
+
 // Bids lists a purchase's opened bids, by round and rank.
 func (db *DB) Bids(ctx context.Context, pid int64) ([]Bid, error) {
 	var out []Bid
-	if err := db.X.SelectContext(ctx, &out, `SELECT b.id, b.round, b.supplier_id, s.name AS supplier_name, b.price_fen, b.proposal,
-			b.status, b.abnormally_low, b.low_price_decision, b.technical_centi, b.price_score_centi, b.total_centi, b.rank,
-			b.submitted_at, coalesce(array(SELECT evaluator_id FROM bid_scores WHERE bid_id = b.id ORDER BY evaluator_id), '{}') AS scored_by
-		FROM bids b JOIN suppliers s ON s.id = b.supplier_id WHERE b.purchase_id = $1
-		ORDER BY b.round, b.rank NULLS LAST, b.supplier_id`, pid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, bidsQuery, pid); err != nil {
 		return nil, fmt.Errorf("read bids of purchase %d: %w", pid, err)
 	}
 	return out, nil
@@ -329,12 +338,15 @@ type Award struct {
 	SupplierSignedAt *time.Time `db:"supplier_signed_at" json:"supplierSignedAt,omitempty"`
 }
 
+// awardsQuery reads the award notices of purchase $1.
+const awardsQuery = `SELECT a.round, a.bid_id, a.supplier_id, s.name AS supplier_name, a.amount_fen, a.status,
+		a.notified_at, a.officer_signed_at, a.supplier_signed_at
+	FROM awards a JOIN suppliers s ON s.id = a.supplier_id WHERE a.purchase_id = $1 ORDER BY a.notified_at, a.id`
+
 // Awards lists a purchase's award notices, newest last.
 func (db *DB) Awards(ctx context.Context, pid int64) ([]Award, error) {
 	var out []Award
-	if err := db.X.SelectContext(ctx, &out, `SELECT a.round, a.bid_id, a.supplier_id, s.name AS supplier_name, a.amount_fen, a.status,
-			a.notified_at, a.officer_signed_at, a.supplier_signed_at
-		FROM awards a JOIN suppliers s ON s.id = a.supplier_id WHERE a.purchase_id = $1 ORDER BY a.notified_at, a.id`, pid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, awardsQuery, pid); err != nil {
 		return nil, fmt.Errorf("read awards of purchase %d: %w", pid, err)
 	}
 	return out, nil
@@ -362,11 +374,14 @@ type Challenge struct {
 	AnsweredAt *time.Time `db:"answered_at" json:"answeredAt,omitempty"`
 }
 
+// challengesQuery reads the challenges of purchase $1.
+const challengesQuery = `SELECT seq, round, supplier_id, reason, filed_at, upheld, action, response, answered_at
+	FROM challenges WHERE purchase_id = $1 ORDER BY seq`
+
 // Challenges lists a purchase's challenges.
 func (db *DB) Challenges(ctx context.Context, pid int64) ([]Challenge, error) {
 	var out []Challenge
-	if err := db.X.SelectContext(ctx, &out, `SELECT seq, round, supplier_id, reason, filed_at, upheld, action, response, answered_at
-		FROM challenges WHERE purchase_id = $1 ORDER BY seq`, pid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, challengesQuery, pid); err != nil {
 		return nil, fmt.Errorf("read challenges of purchase %d: %w", pid, err)
 	}
 	return out, nil
@@ -402,12 +417,15 @@ type Contract struct {
 	TerminationReason string `db:"termination_reason" json:"terminationReason,omitempty"`
 }
 
+// contractQuery reads the contract of purchase $1.
+const contractQuery = `SELECT c.id, c.supplier_id, s.name AS supplier_name, c.amount_fen, c.quantity, c.service_start,
+		c.service_end, c.indicators, c.status, c.officer_signed_at, c.supplier_signed_at, c.terminated_at, c.termination_reason
+	FROM contracts c JOIN suppliers s ON s.id = c.supplier_id WHERE c.purchase_id = $1`
+
 // ContractOf reads a purchase's contract, or ErrNotFound before signing.
 func (db *DB) ContractOf(ctx context.Context, pid int64) (Contract, error) {
 	var c Contract
-	err := db.X.GetContext(ctx, &c, `SELECT c.id, c.supplier_id, s.name AS supplier_name, c.amount_fen, c.quantity, c.service_start,
-			c.service_end, c.indicators, c.status, c.officer_signed_at, c.supplier_signed_at, c.terminated_at, c.termination_reason
-		FROM contracts c JOIN suppliers s ON s.id = c.supplier_id WHERE c.purchase_id = $1`, pid)
+	err := db.X.GetContext(ctx, &c, contractQuery, pid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("contract of purchase %d: %w", pid, ErrNotFound)
 	}
@@ -473,18 +491,30 @@ type Milestone struct {
 	Reports []Report `db:"-" json:"reports"`
 }
 
+// milestonesQuery and reportsQuery read the milestones of contract $1 and
+// their reports.
+const (
+	milestonesQuery = `SELECT seq, name, due_at, planned_quantity, payment_percent, planned_payment_fen, status,
+		accepted_quantity, beneficiaries, accepted_at, overdue FROM milestones WHERE contract_id = $1 ORDER BY seq`
+	reportsQuery = `SELECT seq, version, delivered_quantity, beneficiaries, summary, evidence, submitted_at, on_time,
+		accepted, accepted_quantity, review_reason, reviewed_at FROM milestone_reports WHERE contract_id = $1 ORDER BY seq, version`
+)
+
 // Milestones reads a contract's milestones with their reports.
 func (db *DB) Milestones(ctx context.Context, cid int64) ([]Milestone, error) {
 	var ms []Milestone
-	if err := db.X.SelectContext(ctx, &ms, `SELECT seq, name, due_at, planned_quantity, payment_percent, planned_payment_fen, status,
-			accepted_quantity, beneficiaries, accepted_at, overdue FROM milestones WHERE contract_id = $1 ORDER BY seq`, cid); err != nil {
+	if err := db.X.SelectContext(ctx, &ms, milestonesQuery, cid); err != nil {
 		return nil, fmt.Errorf("read milestones of contract %d: %w", cid, err)
 	}
 	var rs []Report
-	if err := db.X.SelectContext(ctx, &rs, `SELECT seq, version, delivered_quantity, beneficiaries, summary, evidence, submitted_at, on_time,
-			accepted, accepted_quantity, review_reason, reviewed_at FROM milestone_reports WHERE contract_id = $1 ORDER BY seq, version`, cid); err != nil {
+	if err := db.X.SelectContext(ctx, &rs, reportsQuery, cid); err != nil {
 		return nil, fmt.Errorf("read reports of contract %d: %w", cid, err)
 	}
+	return withReports(ms, rs), nil
+}
+
+// withReports gives each milestone of ms its reports from rs.
+func withReports(ms []Milestone, rs []Report) []Milestone {
 	for i := range ms {
 		ms[i].Reports = []Report{}
 	}
@@ -493,7 +523,7 @@ func (db *DB) Milestones(ctx context.Context, cid int64) ([]Milestone, error) {
 			ms[r.Seq-1].Reports = append(ms[r.Seq-1].Reports, r)
 		}
 	}
-	return ms, nil
+	return ms
 }
 
 // Inspection is a quality inspection.
@@ -518,11 +548,14 @@ type Inspection struct {
 	RecordedAt *time.Time `db:"recorded_at" json:"recordedAt,omitempty"`
 }
 
+// inspectionsQuery reads the inspections of contract $1.
+const inspectionsQuery = `SELECT seq, due_at, inspector_id, reinspection, passed, findings, surveyed, satisfied, recorded_at
+	FROM inspections WHERE contract_id = $1 ORDER BY seq`
+
 // Inspections lists a contract's inspections.
 func (db *DB) Inspections(ctx context.Context, cid int64) ([]Inspection, error) {
 	var out []Inspection
-	if err := db.X.SelectContext(ctx, &out, `SELECT seq, due_at, inspector_id, reinspection, passed, findings, surveyed, satisfied, recorded_at
-		FROM inspections WHERE contract_id = $1 ORDER BY seq`, cid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, inspectionsQuery, cid); err != nil {
 		return nil, fmt.Errorf("read inspections of contract %d: %w", cid, err)
 	}
 	return out, nil
@@ -546,11 +579,14 @@ type Rectification struct {
 	ClosedAt *time.Time `db:"closed_at" json:"closedAt,omitempty"`
 }
 
+// rectificationsQuery reads the rectifications of contract $1.
+const rectificationsQuery = `SELECT seq, inspection_seq, deadline, status, summary, done_at, closed_at
+	FROM rectifications WHERE contract_id = $1 ORDER BY seq`
+
 // Rectifications lists a contract's rectifications.
 func (db *DB) Rectifications(ctx context.Context, cid int64) ([]Rectification, error) {
 	var out []Rectification
-	if err := db.X.SelectContext(ctx, &out, `SELECT seq, inspection_seq, deadline, status, summary, done_at, closed_at
-		FROM rectifications WHERE contract_id = $1 ORDER BY seq`, cid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, rectificationsQuery, cid); err != nil {
 		return nil, fmt.Errorf("read rectifications of contract %d: %w", cid, err)
 	}
 	return out, nil
@@ -590,18 +626,30 @@ type Evaluation struct {
 	Scores []IndicatorScoreRow `db:"-" json:"scores"`
 }
 
+// evaluationsQuery and indicatorScoresQuery read the evaluations of
+// contract $1 and their indicator scores.
+const (
+	evaluationsQuery = `SELECT stage, status, opened_at, due_at, total_centi, grade, evaluated_at
+		FROM evaluations WHERE contract_id = $1 ORDER BY opened_at`
+	indicatorScoresQuery = `SELECT stage, indicator_code, scorer, score_centi, comment
+		FROM indicator_scores WHERE contract_id = $1 ORDER BY stage, indicator_code, scorer`
+)
+
 // Evaluations reads a contract's evaluations with their scores.
 func (db *DB) Evaluations(ctx context.Context, cid int64) ([]Evaluation, error) {
 	var out []Evaluation
-	if err := db.X.SelectContext(ctx, &out, `SELECT stage, status, opened_at, due_at, total_centi, grade, evaluated_at
-		FROM evaluations WHERE contract_id = $1 ORDER BY opened_at`, cid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, evaluationsQuery, cid); err != nil {
 		return nil, fmt.Errorf("read evaluations of contract %d: %w", cid, err)
 	}
 	var scores []IndicatorScoreRow
-	if err := db.X.SelectContext(ctx, &scores, `SELECT stage, indicator_code, scorer, score_centi, comment
-		FROM indicator_scores WHERE contract_id = $1 ORDER BY stage, indicator_code, scorer`, cid); err != nil {
+	if err := db.X.SelectContext(ctx, &scores, indicatorScoresQuery, cid); err != nil {
 		return nil, fmt.Errorf("read indicator scores of contract %d: %w", cid, err)
 	}
+	return withScores(out, scores), nil
+}
+
+// withScores gives each evaluation of out its indicator scores.
+func withScores(out []Evaluation, scores []IndicatorScoreRow) []Evaluation {
 	for i := range out {
 		out[i].Scores = []IndicatorScoreRow{}
 		for _, s := range scores {
@@ -610,7 +658,7 @@ func (db *DB) Evaluations(ctx context.Context, cid int64) ([]Evaluation, error) 
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Payment is a payment to the contracted organisation.
@@ -625,10 +673,13 @@ type Payment struct {
 	PaidAt time.Time `db:"paid_at" json:"paidAt"`
 }
 
+// paymentsQuery reads the payments of contract $1.
+const paymentsQuery = `SELECT kind, milestone_seq, amount_fen, paid_at FROM payments WHERE contract_id = $1 ORDER BY id`
+
 // Payments lists a contract's payments.
 func (db *DB) Payments(ctx context.Context, cid int64) ([]Payment, error) {
 	var out []Payment
-	if err := db.X.SelectContext(ctx, &out, `SELECT kind, milestone_seq, amount_fen, paid_at FROM payments WHERE contract_id = $1 ORDER BY id`, cid); err != nil {
+	if err := db.X.SelectContext(ctx, &out, paymentsQuery, cid); err != nil {
 		return nil, fmt.Errorf("read payments of contract %d: %w", cid, err)
 	}
 	return out, nil
