@@ -89,10 +89,6 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 	done func(ctx context.Context) (any, bool, error)) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	if _, err := s.db.PurchaseByID(ctx, pid); err != nil {
-		s.storeError(w, r, err)
-		return
-	}
 	opts := client.UpdateWorkflowOptions{WorkflowID: workflows.WorkflowID(pid), UpdateName: name, Args: []any{args},
 		WaitForStage: client.WorkflowUpdateStageCompleted}
 	if key := idempotencyKey(r.Context()); key != "" {
@@ -118,6 +114,16 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 			// The SDK's timeout error does not wrap the context's: a
 			// timeout is a 504 to retry, not a failure.
 			err = errors.Join(ctx.Err(), err)
+		}
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			// No workflow: a purchase number that was never given is a
+			// 404 (a purchase whose workflow has ended, a 409 below). The
+			// records are read only now, not before every action.
+			if _, perr := s.db.PurchaseByID(ctx, pid); errors.Is(perr, store.ErrNotFound) {
+				s.storeError(w, r, perr)
+				return
+			}
 		}
 		s.workflowError(w, r, err)
 		return
@@ -236,15 +242,14 @@ type ScoresRequest struct {
 	Scores []BidScoreRequest `json:"scores" validate:"required,min=1,dive"`
 }
 
-func (s *Server) currentRound(ctx context.Context, pid int64) (int, error) {
-	p, err := s.db.PurchaseByID(ctx, pid)
-	return p.Round, err
-}
-
 func (s *Server) submitScores(w http.ResponseWriter, r *http.Request, pid int64, req *ScoresRequest) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	round, err := s.currentRound(ctx, pid)
+	ids := make([]int64, len(req.Scores))
+	for i, sc := range req.Scores {
+		ids[i] = sc.BidID
+	}
+	bidders, err := s.db.CurrentBidSuppliers(ctx, pid, ids)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
@@ -252,14 +257,10 @@ func (s *Server) submitScores(w http.ResponseWriter, r *http.Request, pid int64,
 	args := workflows.ScoreArgs{Actor: actorOf(caller(r.Context()))}
 	var fe valid.Errors
 	for i, sc := range req.Scores {
-		sid, err := s.db.BidSupplier(ctx, pid, round, sc.BidID)
-		if errors.Is(err, store.ErrNotFound) {
+		sid, ok := bidders[sc.BidID]
+		if !ok {
 			fe.Add(fmt.Sprintf("scores[%d].bidId", i), "不是本轮的投标", "not a bid of the current round")
 			continue
-		}
-		if err != nil {
-			s.internalError(w, r, err)
-			return
 		}
 		args.Scores = append(args.Scores, workflows.TechnicalScore{SupplierID: sid, Technical: sc.Technical.points()})
 	}
@@ -334,14 +335,14 @@ func (s *Server) lowPrice(w http.ResponseWriter, r *http.Request, pid int64, req
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	round, err := s.currentRound(ctx, pid)
+	bidders, err := s.db.CurrentBidSuppliers(ctx, pid, []int64{bid})
 	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
-	sid, err := s.db.BidSupplier(ctx, pid, round, bid)
-	if err != nil {
-		s.storeError(w, r, err)
+	sid, ok := bidders[bid]
+	if !ok {
+		s.storeError(w, r, fmt.Errorf("bid %d of the current round: %w", bid, store.ErrNotFound))
 		return
 	}
 	s.update(w, r, pid, workflows.UpdateLowPrice, workflows.LowPriceArgs{Actor: actorOf(caller(r.Context())),

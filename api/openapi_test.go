@@ -1365,6 +1365,13 @@ func TestOpenAPIMatchesLiveAPI(t *testing.T) {
 	c.problem(c.refused(http.StatusNotFound, "GET", "/api/v1/purchases/0", "", nil), "")
 	c.problem(c.must(http.StatusNotFound, "GET", "/api/v1/purchases/999999", "", nil, nil), "")
 	c.problem(c.must(http.StatusNotFound, "GET", "/api/v1/purchases/999999/events", "", nil, nil), "")
+	// Actions on a purchase that does not exist: 404, whichever reads the
+	// action makes first (the Update's own answer, the bids of the round).
+	c.problem(c.must(http.StatusNotFound, "POST", "/api/v1/purchases/999999/bids", cs.reps[0].Token,
+		map[string]any{"priceFen": 100, "proposal": "方案"}, nil), "")
+	c.problem(c.must(http.StatusNotFound, "POST", "/api/v1/purchases/999999/scores", cs.panel[0].Token,
+		map[string]any{"scores": []map[string]any{{"bidId": 1, "technical": 60}}}, nil), "")
+	c.problem(c.must(http.StatusNotFound, "POST", "/api/v1/purchases/999999/signatures", cs.officer.Token, map[string]any{}, nil), "")
 
 	// A purchase, created once despite a retry.
 	body := cs.purchaseBody(day, 60)

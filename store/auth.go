@@ -141,8 +141,15 @@ type IdempotentResponse struct {
 // ClaimIdempotencyKey records that user's key is being used for a request.
 // It reports claimed=false with the earlier record when the key was used
 // before (its response, or Status 0 while that request is in flight).
+//
+// The claim's commit does not wait for the disk (laxX): anything the
+// request then records for good (its event, a purchase number, its stored
+// answer) commits after the claim and so makes the claim durable too; a
+// claim lost in a crash before that guarded nothing yet, and the retry
+// claims the key anew and sends the same workflow Update (its ID comes
+// from the key), which Temporal runs once.
 func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID int64, key, method, path string, reqHash []byte) (claimed bool, prev IdempotentResponse, err error) {
-	res, err := db.X.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
+	res, err := db.laxX().ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING`, userID, key, method, path, reqHash)
 	if err != nil {
 		return false, prev, fmt.Errorf("claim idempotency key: %w", err)

@@ -755,17 +755,30 @@ func (db *DB) VisibleAuditTrail(ctx context.Context, pid int64, viewerActor stri
 	return out, nil
 }
 
-// BidSupplier returns the organisation of a bid of the purchase's round.
-func (db *DB) BidSupplier(ctx context.Context, pid int64, round int, bidID int64) (int64, error) {
-	var sid int64
-	err := db.X.GetContext(ctx, &sid, `SELECT supplier_id FROM bids WHERE id = $1 AND purchase_id = $2 AND round = $3`, bidID, pid, round)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+// CurrentBidSuppliers maps those of bidIDs that are bids of purchase
+// pid's current round to their bidders, in one query; bids of another
+// round or purchase are left out. It returns ErrNotFound when the purchase
+// does not exist.
+func (db *DB) CurrentBidSuppliers(ctx context.Context, pid int64, bidIDs []int64) (map[int64]int64, error) {
+	var rows []struct {
+		BidID      *int64 `db:"bid_id"`
+		SupplierID *int64 `db:"supplier_id"`
 	}
-	if err != nil {
-		return 0, fmt.Errorf("read bid %d: %w", bidID, err)
+	if err := db.X.SelectContext(ctx, &rows, `SELECT b.id AS bid_id, b.supplier_id FROM purchases p
+			LEFT JOIN bids b ON b.purchase_id = p.id AND b.round = p.round AND b.id = ANY($2)
+		WHERE p.id = $1`, pid, pq.Array(bidIDs)); err != nil {
+		return nil, fmt.Errorf("read bids of purchase %d: %w", pid, err)
 	}
-	return sid, nil
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("purchase %d: %w", pid, ErrNotFound)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		if r.BidID != nil && r.SupplierID != nil {
+			out[*r.BidID] = *r.SupplierID
+		}
+	}
+	return out, nil
 }
 
 // LastReport returns the newest report of a purchase's milestone.

@@ -37,6 +37,10 @@ type DB struct {
 
 	// unsealed wakes RunAuditSealer after a write (nil: no sealer).
 	unsealed chan struct{}
+	// lax is a small pool whose commits do not wait for the disk
+	// (synchronous_commit off), for writes that a crash may lose without
+	// harm (see laxX); nil: X serves.
+	lax *sqlx.DB
 }
 
 // Open connects to the database at dsn and checks that it answers. When it
@@ -71,7 +75,32 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		_ = x.Close()
 		return nil, Unreachable(dsn, err)
 	}
-	return &DB{X: x, unsealed: make(chan struct{}, 1)}, nil
+	lcfg := cfg.Clone()
+	if lcfg.Runtime == nil {
+		lcfg.Runtime = map[string]string{}
+	}
+	lcfg.Runtime["synchronous_commit"] = "off"
+	lconn, err := pq.NewConnectorConfig(lcfg)
+	if err != nil {
+		_ = x.Close()
+		return nil, fmt.Errorf("open database %s: %w", Redact(dsn), err)
+	}
+	lax := sqlx.NewDb(sql.OpenDB(lconn), "postgres")
+	lax.SetMaxOpenConns(4)
+	lax.SetMaxIdleConns(4)
+	lax.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{X: x, unsealed: make(chan struct{}, 1), lax: lax}, nil
+}
+
+// laxX is the pool for writes that a crash may lose without harm: their
+// commit does not wait for the disk. PostgreSQL's log is written in
+// order, so the next ordinary commit, whoever makes it, makes them
+// durable too.
+func (db *DB) laxX() *sqlx.DB {
+	if db.lax == nil {
+		return db.X
+	}
+	return db.lax
 }
 
 // jsonText passes encoded JSON as a query parameter. The connection sends
@@ -85,7 +114,12 @@ func jsonText(b []byte) any {
 }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.X.Close() }
+func (db *DB) Close() error {
+	if db.lax != nil {
+		_ = db.lax.Close()
+	}
+	return db.X.Close()
+}
 
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.X.PingContext(ctx) }
