@@ -429,6 +429,9 @@ type measured struct {
 	floor, floorOne []time.Duration
 	// writes counts the PostgreSQL write transactions of the purchases.
 	writes int
+	// runP50 and runFloorP50 are each run's p50 of the human actions and
+	// of the floor: how much the runs differ.
+	runP50, runFloorP50 []time.Duration
 	// stages and floorStages are the SDK's timers during each part.
 	stages, floorStages map[string][]time.Duration
 	// cpu and floorCPU are the CPU time the machine used in each part.
@@ -436,9 +439,12 @@ type measured struct {
 }
 
 // actions are the latencies of the human actions: every POST but creation.
-func (m *measured) actions() []time.Duration {
+func (m *measured) actions() []time.Duration { return actionsOf(m.by) }
+
+// actionsOf picks the human actions out of latencies by endpoint.
+func actionsOf(by map[string][]time.Duration) []time.Duration {
 	var all []time.Duration
-	for name, ds := range m.by {
+	for name, ds := range by {
 		if strings.HasPrefix(name, "POST") && name != "POST /purchases" {
 			all = append(all, ds...)
 		}
@@ -503,6 +509,8 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 	r.stages.take()
 	r.trace.spans("floor1-")
 	m.updates += r.posts
+	m.runP50 = append(m.runP50, pct(actionsOf(r.lat.by), .5))
+	m.runFloorP50 = append(m.runFloorP50, pct(fl, .5))
 	merge(m.by, r.lat.by)
 	// The rig lives until the benchmark ends; its idle connections go now,
 	// so that the runs together stay within PostgreSQL's connection limit.
@@ -565,6 +573,14 @@ func report(b *testing.B, sb *strings.Builder, cfg loadConfig, m *measured) {
 		fmt.Fprintf(sb, "purchases that missed a deadline (the machine could not keep this pace): %d of %d\n", m.missed, cfg.inFlight*cfg.runs)
 	}
 	fmt.Fprintf(sb, "human action latency: p50 %s, p99 %s (target p99 < 250 ms)\n", pct(actions, .5).Round(time.Millisecond), pct(actions, .99).Round(time.Millisecond))
+	round := func(ds []time.Duration) []time.Duration {
+		out := make([]time.Duration, len(ds))
+		for i, d := range ds {
+			out[i] = d.Round(time.Millisecond)
+		}
+		return out
+	}
+	fmt.Fprintf(sb, "p50 of each run: human actions %v, floor %v\n", round(m.runP50), round(m.runFloorP50))
 	fmt.Fprintf(sb, "PostgreSQL write transactions of the purchases: %d, %.1f per human action (the purchases' own, the generator's setup excluded)\n",
 		m.writes, float64(m.writes)/float64(m.updates))
 	fmt.Fprintf(sb, "floor (bare workflow, as many Updates and write transactions, written by a local activity): p50 %s, p99 %s, %.1f Updates/s\n",

@@ -86,8 +86,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", Redact(dsn), err)
 	}
 	lax := sqlx.NewDb(sql.OpenDB(lconn), "postgres")
-	lax.SetMaxOpenConns(4)
-	lax.SetMaxIdleConns(4)
+	lax.SetMaxOpenConns(10)
+	lax.SetMaxIdleConns(10)
 	lax.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{X: x, unsealed: make(chan struct{}, 1), lax: lax}, nil
 }
