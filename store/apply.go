@@ -206,14 +206,27 @@ func applyEffects(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e ev
 			}
 		}
 	}
-	if e.Scores != nil {
+	if e.Scores != nil && len(e.Scores.Technical) > 0 {
+		// One statement for all the bids an evaluator scored. A bid named
+		// twice keeps its last score, as one statement per score did.
+		last := map[int64]int64{}
+		var suppliers []int64
 		for _, s := range e.Scores.Technical {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO bid_scores (bid_id, evaluator_id, technical_centi, scored_at)
-				SELECT id, $4, $5, $6 FROM bids WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3
-				ON CONFLICT (bid_id, evaluator_id) DO UPDATE SET technical_centi = EXCLUDED.technical_centi, scored_at = EXCLUDED.scored_at`,
-				pid, e.Scores.Round, s.SupplierID, e.Scores.EvaluatorID, s.Centi, e.At.UTC()); err != nil {
-				return fmt.Errorf("record score of bid by supplier %d: %w", s.SupplierID, err)
+			if _, ok := last[s.SupplierID]; !ok {
+				suppliers = append(suppliers, s.SupplierID)
 			}
+			last[s.SupplierID] = s.Centi
+		}
+		centis := make([]int64, len(suppliers))
+		for i, sid := range suppliers {
+			centis[i] = last[sid]
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bid_scores (bid_id, evaluator_id, technical_centi, scored_at)
+				SELECT b.id, $4, s.centi, $6 FROM unnest($3::bigint[], $5::bigint[]) AS s (supplier_id, centi)
+				JOIN bids b ON b.purchase_id = $1 AND b.round = $2 AND b.supplier_id = s.supplier_id
+			ON CONFLICT (bid_id, evaluator_id) DO UPDATE SET technical_centi = EXCLUDED.technical_centi, scored_at = EXCLUDED.scored_at`,
+			pid, e.Scores.Round, pq.Array(suppliers), e.Scores.EvaluatorID, pq.Array(centis), e.At.UTC()); err != nil {
+			return fmt.Errorf("record the scores of evaluator %d: %w", e.Scores.EvaluatorID, err)
 		}
 	}
 	if e.Award != nil {

@@ -178,8 +178,29 @@ func TestPurchaseRecordReadsWhatTheSingleReadsRead(t *testing.T) {
 				Milestones: []event.Milestone{{Seq: 1, Name: "m1", Due: at.Add(3 * time.Hour), Quantity: 10, PaymentPercent: 100, PaymentFen: 700_000}}},
 			Budget: &event.Budget{BudgetID: budget.ID, Kind: "release", AmountFen: 200_000}},
 	}
+	// An evaluator's scores, one statement for all bids; a bid named twice
+	// keeps its last score.
+	tok, _ := store.NewToken()
+	ev, err := db.CreateUserWithToken(ctx, v, store.User{Name: "expert", Role: "evaluator"}, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events = append(events[:2], append([]event.Event{{Key: "wf/2s", Action: "scores.submitted", At: at, Actor: "user:5",
+		Scores: &event.Scores{Round: 1, EvaluatorID: ev.ID, Technical: []event.TechnicalScore{
+			{SupplierID: orgs[0], Centi: 6000}, {SupplierID: orgs[1], Centi: 7000}, {SupplierID: orgs[0], Centi: 6500}}}}}, events[2:]...)...)
 	if err := db.Apply(ctx, 7, "wf", events); err != nil {
 		t.Fatal(err)
+	}
+	var scored []struct {
+		Supplier int64 `db:"supplier_id"`
+		Centi    int64 `db:"technical_centi"`
+	}
+	if err := db.X.SelectContext(ctx, &scored, `SELECT b.supplier_id, s.technical_centi FROM bid_scores s JOIN bids b ON b.id = s.bid_id
+		WHERE s.evaluator_id = $1 ORDER BY b.supplier_id`, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(scored) != 2 || scored[0].Supplier != orgs[0] || scored[0].Centi != 6500 || scored[1].Centi != 7000 {
+		t.Errorf("scores recorded %+v", scored)
 	}
 	rec, err := db.PurchaseRecordByID(ctx, 7)
 	if err != nil {
