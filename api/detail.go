@@ -131,7 +131,9 @@ func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseD
 			c.Reason = ""
 		}
 	}
-	if tenderPhase(p.Status) {
+	// A signed contract ends the tender run, even in the moment before the
+	// delivery run records that delivery began (RevisionDeliveryOpens).
+	if tenderPhase(p.Status) && rec.Contract == nil {
 		if v, err := s.tenderView(ctx, rec, u, officer || member); err == nil {
 			d.Live = &v
 			d.MyBid = v.MyBid

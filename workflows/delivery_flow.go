@@ -35,6 +35,9 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (Outcome, error) {
 		d.DeliveryState = *in.State
 	} else {
 		d.start(ctx)
+		if d.Revision >= RevisionDeliveryOpens {
+			d.setStatus(ctx, StatusDelivering)
+		}
 	}
 	if err := d.register(ctx); err != nil {
 		return Outcome{}, err

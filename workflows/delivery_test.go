@@ -161,6 +161,11 @@ func TestDeliveryHappyPathToSettlementExcellent(t *testing.T) {
 		}
 	})
 	r.deliver(in)
+	// The delivery run records that delivery began before anything else,
+	// in its first write (RevisionDeliveryOpens).
+	if len(r.batches) == 0 || r.batches[0][0] != "purchase.delivering" {
+		t.Errorf("the delivery run's first write is not purchase.delivering: %v", r.batches)
+	}
 	o := wantOutcome(t, r, workflows.StatusSettled)
 	_ = o
 	for _, l := range []string{"report1", "review1", "report3", "review3", "inspect5", "assess"} {

@@ -334,6 +334,10 @@ func (p *purchase) signContract(ctx workflow.Context) {
 		p.ReservedFen = a.AmountFen
 	}
 	p.emit(ctx, "contract.signed", system, e)
+	if p.Revision >= RevisionDeliveryOpens {
+		p.Status = StatusDelivering // recorded by the delivery run
+		return
+	}
 	p.setStatus(ctx, StatusDelivering, "")
 }
 
