@@ -94,11 +94,8 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 	if key := idempotencyKey(r.Context()); key != "" {
 		opts.UpdateID = fmt.Sprintf("idem-%d-%s", caller(r.Context()).ID, key)
 	}
-	h, err := s.temporal.UpdateWorkflow(ctx, opts)
 	var result any
-	if err == nil {
-		err = h.Get(ctx, &result)
-	}
+	err := sendUpdate(ctx, s.temporal, opts, &result)
 	if err != nil && opts.UpdateID != "" && done != nil && unknownUpdate(err) {
 		prev, ok, derr := done(ctx)
 		if derr != nil {
@@ -134,6 +131,28 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 		return
 	}
 	s.writeJSON(w, http.StatusOK, ActionResult{Result: result, Status: p.Status})
+}
+
+// sendUpdate sends an Update and waits for its result into result. An
+// Update the engine aborted before the workflow took it (WorkflowNotReady:
+// the workflow task that carried it failed in the engine, or the run was
+// not ready) changed nothing, and is sent again, twice at most.
+func sendUpdate(ctx context.Context, c client.Client, opts client.UpdateWorkflowOptions, result any) error {
+	for attempt := 1; ; attempt++ {
+		h, err := c.UpdateWorkflow(ctx, opts)
+		if err == nil {
+			err = h.Get(ctx, result)
+		}
+		var notReady *serviceerror.WorkflowNotReady
+		if !errors.As(err, &notReady) || attempt == 3 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+		}
+	}
 }
 
 // workflowError answers a refusal or failure from Temporal: the workflow's

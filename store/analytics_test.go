@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"zhucan/event"
-	"zhucan/internal/testenv"
 	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
@@ -16,13 +15,9 @@ import (
 // TestAnalyticsMatchHandComputedFigures builds two purchases through
 // events and checks every figure against values computed by hand.
 func TestAnalyticsMatchHandComputedFigures(t *testing.T) {
-	db := testenv.DB(t)
+	db, c := catalogueDB(t)
 	ctx := context.Background()
 	v := valid.New()
-	c := defaultCatalogue(t)
-	if _, err := db.LoadCatalogue(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	rehab, care := c.Items[0], c.Items[4]
 	if rehab.Area != "rehabilitation" || care.Area != "care" {
 		t.Fatalf("fixture items: %s %s", rehab.Area, care.Area)

@@ -8,30 +8,24 @@ import (
 	"testing"
 	"time"
 
+	"zhucan/catalog"
 	"zhucan/event"
-	"zhucan/internal/testenv"
 	"zhucan/rules"
 	"zhucan/store"
 	"zhucan/valid"
 )
 
-// TestApplyIsExactlyOnce applies a purchase's events several times at once
-// and again, as a retried activity would, and finds every row once and the budget moved once.
-func TestApplyIsExactlyOnce(t *testing.T) {
-	db := testenv.DB(t)
-	ctx := context.Background()
-	v := valid.New()
-	c := defaultCatalogue(t)
-	if _, err := db.LoadCatalogue(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	it := c.Items[0]
+// budgetAndBidders creates a budget line of 1,000,000 fen for item it's
+// area and n organisations qualified for it.
+func budgetAndBidders(t *testing.T, db *store.DB, it catalog.Item, n int) (store.Budget, []int64) {
+	t.Helper()
+	ctx, v := context.Background(), valid.New()
 	budget, err := db.CreateBudget(ctx, v, store.Budget{Name: "line", FiscalYear: 2026, Category: it.Area, AmountFen: 1_000_000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var orgs []int64
-	for i := range 3 {
+	for i := range n {
 		first := fmt.Sprintf("523501027%08d", i+1)
 		ch, _ := rules.CreditCodeCheckChar(first)
 		s, err := db.CreateSupplier(ctx, v, store.Supplier{CreditCode: first + string(ch), Name: fmt.Sprintf("org %d", i), Qualifications: it.Qualifications})
@@ -40,6 +34,16 @@ func TestApplyIsExactlyOnce(t *testing.T) {
 		}
 		orgs = append(orgs, s.ID)
 	}
+	return budget, orgs
+}
+
+// TestApplyIsExactlyOnce applies a purchase's events several times at once
+// and again, as a retried activity would, and finds every row once and the budget moved once.
+func TestApplyIsExactlyOnce(t *testing.T) {
+	db, c := catalogueDB(t)
+	ctx := context.Background()
+	it := c.Items[0]
+	budget, orgs := budgetAndBidders(t, db, it, 3)
 	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	key := func(n int) string { return fmt.Sprintf("wf/%d", n) }
 	events := []event.Event{
@@ -102,12 +106,8 @@ func TestApplyIsExactlyOnce(t *testing.T) {
 
 // TestApplyRefusesAReservationTheBudgetCannotCover leaves nothing behind.
 func TestApplyRefusesAReservationTheBudgetCannotCover(t *testing.T) {
-	db := testenv.DB(t)
+	db, c := catalogueDB(t)
 	ctx := context.Background()
-	c := defaultCatalogue(t)
-	if _, err := db.LoadCatalogue(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	it := c.Items[0]
 	budget, err := db.CreateBudget(ctx, valid.New(), store.Budget{Name: "small", FiscalYear: 2026, Category: it.Area, AmountFen: 100})
 	if err != nil {
@@ -136,31 +136,14 @@ func TestApplyRefusesAReservationTheBudgetCannotCover(t *testing.T) {
 // bids, award and contract in one round trip and finds what the reads one
 // by one find, then a new audit head after the next change.
 func TestPurchaseRecordReadsWhatTheSingleReadsRead(t *testing.T) {
-	db := testenv.DB(t)
+	db, c := catalogueDB(t)
 	ctx := context.Background()
 	v := valid.New()
-	c := defaultCatalogue(t)
-	if _, err := db.LoadCatalogue(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := db.PurchaseRecordByID(ctx, 7); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing purchase: %v, want ErrNotFound", err)
 	}
 	it := c.Items[0]
-	budget, err := db.CreateBudget(ctx, v, store.Budget{Name: "line", FiscalYear: 2026, Category: it.Area, AmountFen: 1_000_000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var orgs []int64
-	for i := range 2 {
-		first := fmt.Sprintf("523501027%08d", i+1)
-		ch, _ := rules.CreditCodeCheckChar(first)
-		s, err := db.CreateSupplier(ctx, v, store.Supplier{CreditCode: first + string(ch), Name: fmt.Sprintf("org %d", i), Qualifications: it.Qualifications})
-		if err != nil {
-			t.Fatal(err)
-		}
-		orgs = append(orgs, s.ID)
-	}
+	budget, orgs := budgetAndBidders(t, db, it, 2)
 	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	events := []event.Event{
 		{Key: "wf/1", Action: "purchase.planned", At: at, Actor: "user:1",

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"zhucan/event"
-	"zhucan/internal/testenv"
 	"zhucan/store"
 	"zhucan/valid"
 )
@@ -16,12 +15,8 @@ import (
 // entry stays hidden from everyone but its bidder until the bids are
 // opened, or the names of the bidders would show before the new deadline.
 func TestBidsStaySealedUntilAnExtendedDeadline(t *testing.T) {
-	db := testenv.DB(t)
+	db, c := catalogueDB(t)
 	ctx := context.Background()
-	c := defaultCatalogue(t)
-	if _, err := db.LoadCatalogue(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	it := c.Items[0]
 	budget, err := db.CreateBudget(ctx, valid.New(), store.Budget{Name: "line", FiscalYear: 2026, Category: it.Area, AmountFen: 1_000_000})
 	if err != nil {

@@ -18,6 +18,17 @@ import (
 	"zhucan/valid"
 )
 
+// catalogueDB is a fresh database with the default catalogue loaded.
+func catalogueDB(t *testing.T) (*store.DB, catalog.Catalogue) {
+	t.Helper()
+	db := testenv.DB(t)
+	c := defaultCatalogue(t)
+	if _, err := db.LoadCatalogue(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	return db, c
+}
+
 func defaultCatalogue(t *testing.T) catalog.Catalogue {
 	t.Helper()
 	cats, err := catalog.Defaults()
@@ -88,12 +99,8 @@ func TestLoadCatalogueIsIdempotentAndRoundTrips(t *testing.T) {
 }
 
 func TestNewCatalogueYearKeepsTheOldOne(t *testing.T) {
-	db := testenv.DB(t)
+	db, c := catalogueDB(t)
 	ctx := context.Background()
-	c := defaultCatalogue(t)
-	if _, err := db.LoadCatalogue(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	next := c
 	next.Year = c.Year + 1
 	next.Items = nil
@@ -121,13 +128,9 @@ func TestNewCatalogueYearKeepsTheOldOne(t *testing.T) {
 }
 
 func TestAddCatalogItem(t *testing.T) {
-	db := testenv.DB(t)
+	db, c := catalogueDB(t)
 	ctx := context.Background()
 	v := valid.New()
-	c := defaultCatalogue(t)
-	if _, err := db.LoadCatalogue(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	good := c.Items[0]
 	good.Code = "ZZ-99"
 	good.NameZH = "新增服务"

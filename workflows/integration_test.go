@@ -57,12 +57,21 @@ func (l *live) update(name string, args any) error {
 	l.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	h, err := l.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: l.id, UpdateName: name, Args: []any{args},
-		WaitForStage: client.WorkflowUpdateStageCompleted})
-	if err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		h, err := l.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: l.id, UpdateName: name, Args: []any{args},
+			WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		// An Update the engine aborted before the workflow took it (its
+		// workflow task failed in the engine) changed nothing: a client
+		// sends it again, as the API does.
+		var notReady *serviceerror.WorkflowNotReady
+		if !errors.As(err, &notReady) || attempt == 3 {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 	}
-	return h.Get(ctx, nil)
 }
 
 func (l *live) must(name string, args any) {
