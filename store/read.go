@@ -343,15 +343,6 @@ const awardsQuery = `SELECT a.round, a.bid_id, a.supplier_id, s.name AS supplier
 		a.notified_at, a.officer_signed_at, a.supplier_signed_at
 	FROM awards a JOIN suppliers s ON s.id = a.supplier_id WHERE a.purchase_id = $1 ORDER BY a.notified_at, a.id`
 
-// Awards lists a purchase's award notices, newest last.
-func (db *DB) Awards(ctx context.Context, pid int64) ([]Award, error) {
-	var out []Award
-	if err := db.X.SelectContext(ctx, &out, awardsQuery, pid); err != nil {
-		return nil, fmt.Errorf("read awards of purchase %d: %w", pid, err)
-	}
-	return out, nil
-}
-
 // Challenge is a challenge (质疑) and its answer.
 type Challenge struct {
 	// Seq numbers it.
@@ -377,15 +368,6 @@ type Challenge struct {
 // challengesQuery reads the challenges of purchase $1.
 const challengesQuery = `SELECT seq, round, supplier_id, reason, filed_at, upheld, action, response, answered_at
 	FROM challenges WHERE purchase_id = $1 ORDER BY seq`
-
-// Challenges lists a purchase's challenges.
-func (db *DB) Challenges(ctx context.Context, pid int64) ([]Challenge, error) {
-	var out []Challenge
-	if err := db.X.SelectContext(ctx, &out, challengesQuery, pid); err != nil {
-		return nil, fmt.Errorf("read challenges of purchase %d: %w", pid, err)
-	}
-	return out, nil
-}
 
 // Contract is a signed contract.
 type Contract struct {
@@ -552,15 +534,6 @@ type Inspection struct {
 const inspectionsQuery = `SELECT seq, due_at, inspector_id, reinspection, passed, findings, surveyed, satisfied, recorded_at
 	FROM inspections WHERE contract_id = $1 ORDER BY seq`
 
-// Inspections lists a contract's inspections.
-func (db *DB) Inspections(ctx context.Context, cid int64) ([]Inspection, error) {
-	var out []Inspection
-	if err := db.X.SelectContext(ctx, &out, inspectionsQuery, cid); err != nil {
-		return nil, fmt.Errorf("read inspections of contract %d: %w", cid, err)
-	}
-	return out, nil
-}
-
 // Rectification is a rectification (整改).
 type Rectification struct {
 	// Seq numbers it.
@@ -582,15 +555,6 @@ type Rectification struct {
 // rectificationsQuery reads the rectifications of contract $1.
 const rectificationsQuery = `SELECT seq, inspection_seq, deadline, status, summary, done_at, closed_at
 	FROM rectifications WHERE contract_id = $1 ORDER BY seq`
-
-// Rectifications lists a contract's rectifications.
-func (db *DB) Rectifications(ctx context.Context, cid int64) ([]Rectification, error) {
-	var out []Rectification
-	if err := db.X.SelectContext(ctx, &out, rectificationsQuery, cid); err != nil {
-		return nil, fmt.Errorf("read rectifications of contract %d: %w", cid, err)
-	}
-	return out, nil
-}
 
 // IndicatorScoreRow is one indicator score of an evaluation.
 type IndicatorScoreRow struct {
@@ -635,19 +599,6 @@ const (
 		FROM indicator_scores WHERE contract_id = $1 ORDER BY stage, indicator_code, scorer`
 )
 
-// Evaluations reads a contract's evaluations with their scores.
-func (db *DB) Evaluations(ctx context.Context, cid int64) ([]Evaluation, error) {
-	var out []Evaluation
-	if err := db.X.SelectContext(ctx, &out, evaluationsQuery, cid); err != nil {
-		return nil, fmt.Errorf("read evaluations of contract %d: %w", cid, err)
-	}
-	var scores []IndicatorScoreRow
-	if err := db.X.SelectContext(ctx, &scores, indicatorScoresQuery, cid); err != nil {
-		return nil, fmt.Errorf("read indicator scores of contract %d: %w", cid, err)
-	}
-	return withScores(out, scores), nil
-}
-
 // withScores gives each evaluation of out its indicator scores.
 func withScores(out []Evaluation, scores []IndicatorScoreRow) []Evaluation {
 	for i := range out {
@@ -675,15 +626,6 @@ type Payment struct {
 
 // paymentsQuery reads the payments of contract $1.
 const paymentsQuery = `SELECT kind, milestone_seq, amount_fen, paid_at FROM payments WHERE contract_id = $1 ORDER BY id`
-
-// Payments lists a contract's payments.
-func (db *DB) Payments(ctx context.Context, cid int64) ([]Payment, error) {
-	var out []Payment
-	if err := db.X.SelectContext(ctx, &out, paymentsQuery, cid); err != nil {
-		return nil, fmt.Errorf("read payments of contract %d: %w", cid, err)
-	}
-	return out, nil
-}
 
 // RecordEntry is one entry of an organisation's performance record.
 type RecordEntry struct {
