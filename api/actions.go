@@ -92,7 +92,7 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 	opts := client.UpdateWorkflowOptions{WorkflowID: workflows.WorkflowID(pid), UpdateName: name, Args: []any{args},
 		WaitForStage: client.WorkflowUpdateStageCompleted}
 	if key := idempotencyKey(r.Context()); key != "" {
-		opts.UpdateID = fmt.Sprintf("idem-%d-%s", caller(r.Context()).ID, key)
+		opts.UpdateID = IdempotentUpdateID(caller(r.Context()).ID, key)
 	}
 	var result any
 	err := sendUpdate(ctx, s.temporal, opts, &result)
@@ -131,6 +131,13 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 		return
 	}
 	s.writeJSON(w, http.StatusOK, ActionResult{Result: result, Status: p.Status})
+}
+
+// IdempotentUpdateID is the ID of the workflow Update that user userID's
+// request with Idempotency-Key key sends: a retry with the key sends the
+// same Update, which Temporal runs once.
+func IdempotentUpdateID(userID int64, key string) string {
+	return fmt.Sprintf("idem-%d-%s", userID, key)
 }
 
 // sendUpdate sends an Update and waits for its result into result. An

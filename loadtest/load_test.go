@@ -90,7 +90,7 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 		// As the web UI does: a double submit acts once.
 		key := fmt.Sprintf("load-%d", r.keys.Add(1))
 		req.Header.Set("Idempotency-Key", key)
-		update = updateIDOf(r.users[token], key)
+		update = api.IdempotentUpdateID(r.users[token], key)
 	}
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
@@ -496,7 +496,7 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 	per := r.posts / cfg.inFlight
 	plan := spread(writes, per*cfg.inFlight)
 	fstart := time.Now()
-	fl := floors(b, tc, queue, cfg.inFlight, per, func(w, i int) int { return plan[w*per+i] }, "floorw", r.trace)
+	fl := floors(b, tc, queue, cfg.inFlight, plan, "floorw", r.trace)
 	m.floorElapsed += time.Since(fstart)
 	m.floor = append(m.floor, fl...)
 	m.floorUpdates += len(fl)
@@ -505,7 +505,7 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 	merge(m.floorStages, r.stages.take())
 	merge(m.floorStages, r.trace.spans("floorw-"))
 	// And as the floor was first defined: one write per Update.
-	m.floorOne = append(m.floorOne, floors(b, tc, queue, cfg.inFlight, per, func(int, int) int { return 1 }, "floor1", r.trace)...)
+	m.floorOne = append(m.floorOne, floors(b, tc, queue, cfg.inFlight, spread(0, per*cfg.inFlight), "floor1", r.trace)...)
 	r.stages.take()
 	r.trace.spans("floor1-")
 	m.updates += r.posts
@@ -517,22 +517,19 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 	r.db.X.SetMaxIdleConns(0)
 }
 
-// floors runs n floor workflows at once, each sending per Updates, Update
-// i of workflow w making writes(w, i) write transactions, and returns the
+// floors runs n floor workflows at once, dealing out the Updates of plan
+// (the write transactions of each) in equal runs, and returns the
 // latencies of all.
-func floors(b *testing.B, tc client.Client, queue string, n, per int, writes func(w, i int) int, tag string, trace *updateTrace) []time.Duration {
+func floors(b *testing.B, tc client.Client, queue string, n int, plan []int, tag string, trace *updateTrace) []time.Duration {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var all []time.Duration
+	per := len(plan) / n
 	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			plan := make([]int, per)
-			for i := range plan {
-				plan[i] = writes(w, i)
-			}
-			ds, err := floor(tc, queue, plan, tag, trace)
+			ds, err := floor(tc, queue, plan[w*per:(w+1)*per], tag, trace)
 			if err != nil {
 				b.Error(err)
 			}
@@ -546,7 +543,7 @@ func floors(b *testing.B, tc client.Client, queue string, n, per int, writes fun
 }
 
 // spread divides total writes over n Updates as evenly as whole numbers
-// allow, at least one each.
+// allow, at least one each (spread(0, n): one each).
 func spread(total, n int) []int {
 	out := make([]int, n)
 	for i := range out {

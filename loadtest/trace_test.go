@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,12 +33,6 @@ func (t *updateTrace) mark(m map[string]time.Time, id string, at time.Time) {
 	if _, ok := m[id]; !ok {
 		m[id] = at
 	}
-}
-
-// updateIDOf is the Update ID the API derives from an Idempotency-Key
-// (idem-<user>-<key>): the trace keys the client's times by it.
-func updateIDOf(userID int64, key string) string {
-	return "idem-" + strconv.FormatInt(userID, 10) + "-" + key
 }
 
 // Names of the spans in the report's stage table.
