@@ -57,10 +57,28 @@ func (s *Server) getPurchase(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	d, err := s.detail(ctx, id, caller(r.Context()))
+	u := caller(r.Context())
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		// A revalidation: the page version alone says whether the page
+		// the client has is the page it would get.
+		v, err := s.db.PurchaseVersion(ctx, id)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if tag := s.pageETag(id, v, u); etagMatches(inm, tag, v.AuditHead > 0) {
+			setPageCaching(w, tag)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	d, tag, err := s.detail(ctx, id, u)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
+	}
+	if tag != "" {
+		setPageCaching(w, tag)
 	}
 	s.writeJSON(w, http.StatusOK, d)
 }
@@ -75,11 +93,15 @@ func tenderPhase(status string) bool {
 	return false
 }
 
-func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseDetail, error) {
+// detail is purchase id as u may see it, with the page's entity tag; the
+// tag is empty when the page is not whole (the workflow did not answer
+// its status Query) and must not be kept.
+func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseDetail, string, error) {
 	rec, err := s.db.PurchaseRecordByID(ctx, id)
 	if err != nil {
-		return PurchaseDetail{}, err
+		return PurchaseDetail{}, "", err
 	}
+	tag := s.pageETag(id, rec.Version, u)
 	p := rec.Purchase
 	d := PurchaseDetail{Purchase: p, Bids: []store.Bid{}, Awards: rec.Awards, Challenges: rec.Challenges, Contract: rec.Contract,
 		Milestones: nonNil(rec.Milestones), Inspections: nonNil(rec.Inspections), Rectifications: nonNil(rec.Rectifications),
@@ -139,12 +161,13 @@ func (s *Server) detail(ctx context.Context, id int64, u *store.User) (PurchaseD
 			d.MyBid = v.MyBid
 		} else {
 			s.log.WarnContext(ctx, "query purchase workflow", "purchase", id, "err", err)
+			tag = ""
 		}
 	}
 	for _, pm := range d.Payments {
 		d.PaidFen += pm.AmountFen
 	}
-	return d, nil
+	return d, tag, nil
 }
 
 // nonNil is xs, or an empty slice for none: JSON shows [] rather than null.
@@ -161,7 +184,7 @@ func nonNil[T any](xs []T) []T {
 // (liveCache).
 func (s *Server) tenderView(ctx context.Context, rec store.PurchaseRecord, u *store.User, insider bool) (workflows.View, error) {
 	id, viewer := rec.Purchase.ID, actorOf(u)
-	if v, ok := s.live.get(id, viewer, rec.AuditHead); ok {
+	if v, ok := s.live.get(id, viewer, rec.Version.AuditHead); ok {
 		return v, nil
 	}
 	v, err := s.liveView(ctx, id, u)
@@ -181,7 +204,7 @@ func (s *Server) tenderView(ctx context.Context, rec store.PurchaseRecord, u *st
 			}
 		}
 	}
-	s.live.put(id, viewer, rec.AuditHead, v)
+	s.live.put(id, viewer, rec.Version.AuditHead, v)
 	return v, nil
 }
 

@@ -1404,7 +1404,8 @@ func TestOpenAPIMatchesLiveAPI(t *testing.T) {
 	}
 	c.must(http.StatusOK, "GET", "/api/v1/purchases?cursor="+page.NextCursor, "", nil, nil)
 	c.must(http.StatusOK, "GET", path, "", nil, nil)
-	c.must(http.StatusOK, "GET", path, cs.officer.Token, nil, nil)
+	page1 := c.must(http.StatusOK, "GET", path, cs.officer.Token, nil, nil)
+	c.must(http.StatusNotModified, "GET", path, cs.officer.Token, nil, nil, "If-None-Match", page1.header.Get("ETag"))
 	c.must(http.StatusOK, "GET", path+"/events", "", nil, nil)
 
 	// Bids: one above the ceiling, one withdrawn and made again, one

@@ -55,6 +55,7 @@ type Server struct {
 	publisher ocds.Publisher
 	mux       *http.ServeMux
 	live      *liveCache
+	build     string // buildID, part of every page's entity tag
 }
 
 // New builds a Server on its dependencies.
@@ -72,7 +73,7 @@ func New(o Options) *Server {
 		o.CallTimeout = 15 * time.Second
 	}
 	s := &Server{db: o.DB, temporal: o.Temporal, taskQueue: o.TaskQueue, policy: o.Policy, valid: o.Validator,
-		log: o.Log, timeout: o.CallTimeout, publisher: o.Publisher, mux: http.NewServeMux(), live: newLiveCache()}
+		log: o.Log, timeout: o.CallTimeout, publisher: o.Publisher, mux: http.NewServeMux(), live: newLiveCache(), build: buildID()}
 	s.routes()
 	if o.UI != nil {
 		s.mux.Handle("/", o.UI)

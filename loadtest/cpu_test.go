@@ -16,23 +16,24 @@ const clockTick = 10 * time.Millisecond
 
 // cpuTimes is the CPU time the machine has used, split by who used it: the
 // Temporal dev server (the engine), this process (API, worker and the
-// load generator) and the rest (PostgreSQL, with whatever else runs).
+// load generator), PostgreSQL (when it runs on this machine) and the rest
+// (the kernel's network work between them, whatever else runs).
 type cpuTimes struct {
-	engine, self, total time.Duration
+	engine, self, postgres, total time.Duration
 }
 
 // sub returns the CPU time used between o and c.
 func (c cpuTimes) sub(o cpuTimes) cpuTimes {
-	return cpuTimes{engine: c.engine - o.engine, self: c.self - o.self, total: c.total - o.total}
+	return cpuTimes{engine: c.engine - o.engine, self: c.self - o.self, postgres: c.postgres - o.postgres, total: c.total - o.total}
 }
 
 // add returns the sum of c and o.
 func (c cpuTimes) add(o cpuTimes) cpuTimes {
-	return cpuTimes{engine: c.engine + o.engine, self: c.self + o.self, total: c.total + o.total}
+	return cpuTimes{engine: c.engine + o.engine, self: c.self + o.self, postgres: c.postgres + o.postgres, total: c.total + o.total}
 }
 
-// rest is the CPU time used by neither the engine nor this process.
-func (c cpuTimes) rest() time.Duration { return max(0, c.total-c.engine-c.self) }
+// rest is the CPU time used by neither the engine, this process nor PostgreSQL.
+func (c cpuTimes) rest() time.Duration { return max(0, c.total-c.engine-c.self-c.postgres) }
 
 // readCPU reads the CPU times from /proc; ok is false where there is none.
 func readCPU() (c cpuTimes, ok bool) {
@@ -57,16 +58,23 @@ func readCPU() (c cpuTimes, ok bool) {
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		c.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	c.engine = engineCPU()
+	c.engine, c.postgres = processCPU()
 	return c, true
 }
 
-// engineCPU is the CPU time of the Temporal dev servers this process
-// started (its children running bin/temporal).
-func engineCPU() time.Duration {
+// processCPU is the CPU time of the Temporal dev servers this process
+// started (its children running bin/temporal) and of PostgreSQL's
+// processes: each one's own, and the postmaster's reaped children's
+// (backends whose connection closed).
+func processCPU() (engine, postgres time.Duration) {
 	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
-	var sum time.Duration
-	me := os.Getpid()
+	me := strconv.Itoa(os.Getpid())
+	pids := map[string]bool{}
+	type proc struct {
+		parent      string
+		own, reaped time.Duration
+	}
+	var pg []proc
 	for _, p := range procs {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -76,19 +84,35 @@ func engineCPU() time.Duration {
 		// fields that follow start after the last ')'.
 		i := bytes.LastIndexByte(b, ')')
 		j := bytes.IndexByte(b, '(')
-		if i < 0 || j < 0 || string(b[j+1:i]) != "temporal" {
+		if i < 0 || j < 0 {
 			continue
 		}
+		name := string(b[j+1 : i])
 		f := strings.Fields(string(b[i+1:]))
-		// f[0] is the state, f[1] the parent, f[11] utime, f[12] stime.
-		if len(f) < 13 || f[1] != strconv.Itoa(me) {
+		// f[0] is the state, f[1] the parent, f[11] utime, f[12] stime,
+		// f[13] cutime, f[14] cstime.
+		if len(f) < 15 || (name != "temporal" && name != "postgres") {
 			continue
 		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		sum += time.Duration(u+s) * clockTick
+		ticks := func(k int) time.Duration {
+			n, _ := strconv.ParseInt(f[k], 10, 64)
+			return time.Duration(n) * clockTick
+		}
+		switch {
+		case name == "temporal" && f[1] == me:
+			engine += ticks(11) + ticks(12)
+		case name == "postgres":
+			pids[filepath.Base(filepath.Dir(p))] = true
+			pg = append(pg, proc{parent: f[1], own: ticks(11) + ticks(12), reaped: ticks(13) + ticks(14)})
+		}
 	}
-	return sum
+	for _, p := range pg {
+		postgres += p.own
+		if !pids[p.parent] {
+			postgres += p.reaped // the postmaster
+		}
+	}
+	return engine, postgres
 }
 
 // perAction renders CPU time per action, split by who used it.
@@ -97,5 +121,5 @@ func (c cpuTimes) perAction(n int) string {
 		return "-"
 	}
 	per := func(d time.Duration) string { return (d / time.Duration(n)).Round(100 * time.Microsecond).String() }
-	return fmt.Sprintf("%s (engine %s, API and worker %s, PostgreSQL and rest %s)", per(c.total), per(c.engine), per(c.self), per(c.rest()))
+	return fmt.Sprintf("%s (engine %s, API and worker %s, PostgreSQL %s, rest %s)", per(c.total), per(c.engine), per(c.self), per(c.postgres), per(c.rest()))
 }

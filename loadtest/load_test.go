@@ -72,7 +72,16 @@ type rig struct {
 	users map[string]int64
 	// keys numbers the Idempotency-Keys.
 	keys atomic.Int64
-	mu   sync.Mutex
+	// pages keeps each viewer's last purchase page with its entity tag,
+	// by token and path, as a browser's cache does.
+	pages map[string]keptPage
+	mu    sync.Mutex
+}
+
+// keptPage is a page and its entity tag.
+type keptPage struct {
+	etag string
+	body []byte
 }
 
 // call sends a request; route names the endpoint in the report.
@@ -85,6 +94,15 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 	req, _ := http.NewRequest(method, r.url+path, rd)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
+	if method == "GET" {
+		// As a browser does with a page it keeps: revalidate it.
+		r.mu.Lock()
+		kept, ok := r.pages[token+" "+path]
+		r.mu.Unlock()
+		if ok {
+			req.Header.Set("If-None-Match", kept.etag)
+		}
+	}
 	var update string
 	if method == "POST" {
 		// As the web UI does: a double submit acts once.
@@ -100,7 +118,19 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	end := time.Now()
-	r.lat.add(method+" "+route, end.Sub(start))
+	name := method + " " + route
+	switch {
+	case method == "GET" && resp.StatusCode == http.StatusNotModified:
+		name += " (304 Not Modified)"
+		r.mu.Lock()
+		b, resp.StatusCode = r.pages[token+" "+path].body, http.StatusOK
+		r.mu.Unlock()
+	case method == "GET" && resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "":
+		r.mu.Lock()
+		r.pages[token+" "+path] = keptPage{etag: resp.Header.Get("ETag"), body: b}
+		r.mu.Unlock()
+	}
+	r.lat.add(name, end.Sub(start))
 	if update != "" {
 		r.trace.mark(r.trace.sent, update, start)
 		r.trace.mark(r.trace.answered, update, end)
@@ -154,7 +184,7 @@ func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(ts.Close)
 	r := &rig{url: ts.URL, db: db, tok: map[string]string{}, item: c.Items[0], lat: &latencies{by: map[string][]time.Duration{}}, stages: st,
-		trace: trace, users: map[string]int64{}}
+		trace: trace, users: map[string]int64{}, pages: map[string]keptPage{}}
 	v := valid.New()
 	user := func(name, role string, sid *int64) int64 {
 		tok, _ := store.NewToken()

@@ -227,14 +227,29 @@ func TestPurchaseRecordReadsTheWholeRecordAtOnce(t *testing.T) {
 	if len(scored) != 2 || scored[0].Supplier != orgs[0] || scored[0].Centi != 6500 || scored[1].Centi != 7000 {
 		t.Errorf("scores recorded %+v", scored)
 	}
-	if rec.AuditHead == 0 {
-		t.Error("no audit head")
+	if rec.Version.AuditHead == 0 || rec.Version.Registry == 0 {
+		t.Errorf("version %+v: neither number may be zero", rec.Version)
+	}
+	if v, err := db.PurchaseVersion(ctx, 7); err != nil || v != rec.Version {
+		t.Errorf("PurchaseVersion = %+v, %v; the record was read at %+v", v, err, rec.Version)
 	}
 	if err := db.Apply(ctx, 7, "wf", []event.Event{{Key: "wf/8", Action: "purchase.delivering", At: at, Actor: "system",
 		Status: &event.Status{Status: "delivering", Round: 1, Method: "open_tender"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if next, err := db.PurchaseRecordByID(ctx, 7); err != nil || next.AuditHead <= rec.AuditHead || next.Purchase.Status != "delivering" {
-		t.Errorf("after a change: head %d (was %d), status %s, %v", next.AuditHead, rec.AuditHead, next.Purchase.Status, err)
+	next, err := db.PurchaseRecordByID(ctx, 7)
+	if err != nil || next.Version.AuditHead <= rec.Version.AuditHead || next.Purchase.Status != "delivering" {
+		t.Errorf("after a change: head %d (was %d), status %s, %v", next.Version.AuditHead, rec.Version.AuditHead, next.Purchase.Status, err)
+	}
+	// A change in the registry (an organisation named on the page put on
+	// the dishonesty list) moves the registry's version, not the head.
+	if err := db.SetDishonest(ctx, orgs[0], true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := db.PurchaseVersion(ctx, 7); err != nil || v.AuditHead != next.Version.AuditHead || v.Registry <= next.Version.Registry {
+		t.Errorf("after a registry change: %+v, %v (was %+v)", v, err, next.Version)
+	}
+	if v, err := db.PurchaseVersion(ctx, 999_999); err != nil || v.AuditHead != 0 {
+		t.Errorf("version of a purchase that does not exist: %+v, %v", v, err)
 	}
 }

@@ -35,14 +35,38 @@ type PurchaseRecord struct {
 	Evaluations []Evaluation
 	// Payments are the contract's payments.
 	Payments []Payment
-	// AuditHead is the number of the purchase's latest audit entry. Every
-	// change to the purchase is an audit entry, so while AuditHead stays
-	// the same, nothing about the purchase has changed.
-	AuditHead int64
+	// Version is what the record was read at: it was read before the
+	// rest, so the record is at least as new as Version says.
+	Version PageVersion
 }
 
-// auditHeadQuery reads the latest audit entry of purchase $1 (0: none).
-const auditHeadQuery = `SELECT coalesce(max(id), 0) FROM audit_log WHERE purchase_id = $1`
+// PageVersion is the version of a purchase's page: the purchase's latest
+// audit entry and the registry's version. A page shows the purchase's own
+// rows, which change only with an entry in its audit trail, and names
+// from the registry (evaluators, organisations, the catalogue item),
+// whose every change counts registry_version up; while both numbers stay,
+// the page stays as it was.
+type PageVersion struct {
+	// AuditHead is the number of the purchase's latest audit entry (0: none).
+	AuditHead int64 `db:"audit_head"`
+	// Registry is the registry's version.
+	Registry int64 `db:"registry"`
+}
+
+// versionQuery reads the page version of purchase $1.
+const versionQuery = `SELECT coalesce((SELECT max(id) FROM audit_log WHERE purchase_id = $1), 0) AS audit_head,
+	(SELECT n FROM registry_version) AS registry`
+
+// PurchaseVersion reads the page version of purchase id: one small query,
+// against the record's fifteen. A purchase that does not exist has
+// version {0, registry}, which no page was ever served at.
+func (db *DB) PurchaseVersion(ctx context.Context, id int64) (PageVersion, error) {
+	var v PageVersion
+	if err := db.X.GetContext(ctx, &v, versionQuery, id); err != nil {
+		return v, fmt.Errorf("read the version of purchase %d: %w", id, err)
+	}
+	return v, nil
+}
 
 // PurchaseRecordByID reads purchase id with everything recorded about it
 // in one round trip to PostgreSQL: the reads that PurchaseByID, Members,
@@ -50,7 +74,10 @@ const auditHeadQuery = `SELECT coalesce(max(id), 0) FROM audit_log WHERE purchas
 // query, each statement a result set. A page shows a purchase often, and
 // on a busy machine every round trip waits for two processes to be
 // scheduled. The statements see the same committed changes as the
-// one-by-one reads would: each takes its own snapshot.
+// one-by-one reads would: each takes its own snapshot. The version is
+// read first, so that the record is never older than its version: a
+// change that commits while the record is read shows in the record and
+// moves the version past the one returned.
 func (db *DB) PurchaseRecordByID(ctx context.Context, id int64) (PurchaseRecord, error) {
 	var rec PurchaseRecord
 	// The multi-statement form has no parameters: the number is written
@@ -80,29 +107,28 @@ func (db *DB) PurchaseRecordByID(ctx context.Context, id int64) (PurchaseRecord,
 		{bind(indicatorScoresQuery, cid), &scores},
 		{bind(paymentsQuery, cid), &rec.Payments},
 	}
-	texts := make([]string, len(reads), len(reads)+1)
-	for i, r := range reads {
-		texts[i] = r.query
+	texts := make([]string, 1, len(reads)+1)
+	texts[0] = bind(versionQuery, pid)
+	for _, r := range reads {
+		texts = append(texts, r.query)
 	}
-	texts = append(texts, bind(auditHeadQuery, pid))
 	rows, err := db.X.QueryContext(ctx, strings.Join(texts, ";\n"))
 	if err != nil {
 		return rec, fmt.Errorf("read purchase %d: %w", id, err)
 	}
 	defer rows.Close()
+	var versions []PageVersion
+	if err := sqlx.StructScan(rows, &versions); err != nil || len(versions) != 1 {
+		return rec, fmt.Errorf("read purchase %d: its version: %w", id, errOr(err))
+	}
+	rec.Version = versions[0]
 	for i, r := range reads {
-		if i > 0 && !rows.NextResultSet() {
-			return rec, fmt.Errorf("read purchase %d: result %d of %d missing: %w", id, i+1, len(texts), errOr(rows.Err()))
+		if !rows.NextResultSet() {
+			return rec, fmt.Errorf("read purchase %d: result %d of %d missing: %w", id, i+2, len(texts), errOr(rows.Err()))
 		}
 		if err := sqlx.StructScan(rows, r.dest); err != nil {
-			return rec, fmt.Errorf("read purchase %d (result %d): %w", id, i+1, err)
+			return rec, fmt.Errorf("read purchase %d (result %d): %w", id, i+2, err)
 		}
-	}
-	if !rows.NextResultSet() || !rows.Next() {
-		return rec, fmt.Errorf("read purchase %d: its audit head is missing: %w", id, errOr(rows.Err()))
-	}
-	if err := rows.Scan(&rec.AuditHead); err != nil {
-		return rec, fmt.Errorf("read purchase %d: its audit head: %w", id, err)
 	}
 	if err := rows.Close(); err != nil {
 		return rec, fmt.Errorf("read purchase %d: %w", id, err)
