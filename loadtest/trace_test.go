@@ -43,8 +43,9 @@ const (
 )
 
 // spans returns the three spans of every Update whose ID starts with
-// prefix, by name, and forgets those Updates.
-func (t *updateTrace) spans(prefix string) map[string][]time.Duration {
+// prefix, by name, and forgets those Updates; only those sent from from
+// to to count, unless both are zero.
+func (t *updateTrace) spans(prefix string, from, to time.Time) map[string][]time.Duration {
 	var before, handler, after []time.Duration
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -52,8 +53,9 @@ func (t *updateTrace) spans(prefix string) map[string][]time.Duration {
 		if !strings.HasPrefix(id, prefix) {
 			continue
 		}
+		inside := (from.IsZero() && to.IsZero()) || (!s.Before(from) && !s.After(to))
 		a, b, e := t.answered[id], t.began[id], t.ended[id]
-		if !a.IsZero() && !b.IsZero() && !e.IsZero() {
+		if inside && !a.IsZero() && !b.IsZero() && !e.IsZero() {
 			before, handler, after = append(before, b.Sub(s)), append(handler, e.Sub(b)), append(after, a.Sub(e))
 		}
 		delete(t.sent, id)
