@@ -132,6 +132,12 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		ctx = context.WithValue(r.Context(), idemKey{}, key)
 		cw := &captureWriter{ResponseWriter: w}
 		handler.ServeHTTP(cw, r.WithContext(ctx))
+		// The caller has its whole answer now (its length is known):
+		// storing it for a retry happens after. A retry that comes before
+		// it is stored finds the key still claimed (409, Retry-After); a
+		// crash before it is stored leaves the key to be taken over, as a
+		// crash before the answer did.
+		_ = http.NewResponseController(w).Flush()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 		defer cancel()
 		if cw.status >= 500 || cw.status == 0 {

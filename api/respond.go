@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"zhucan/rules"
@@ -43,11 +45,21 @@ func english(r *http.Request) bool {
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	writeJSONAs(w, status, "application/json; charset=utf-8", v)
+}
+
+// writeJSONAs answers v as JSON of content type ct with its length: a
+// client has the whole answer as soon as it arrives, even while the
+// server still has work to do after sending it (idempotent).
+func writeJSONAs(w http.ResponseWriter, status int, ct string, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
 }
 
 // problem writes an application/problem+json answer in the caller's language.
@@ -64,11 +76,7 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, tit
 		}
 		p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Message: msg})
 	}
-	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(p)
+	writeJSONAs(w, status, "application/problem+json; charset=utf-8", p)
 }
 
 // internalError logs err and answers 500 without leaking its text.
