@@ -78,12 +78,12 @@ func pct(ds []time.Duration, p float64) time.Duration {
 }
 
 type rig struct {
-	url   string
-	db    *store.DB
-	tok   map[string]string
-	item  catalog.Item
-	orgs  []int64
-	lat   *latencies
+	url  string
+	db   *store.DB
+	tok  map[string]string
+	item catalog.Item
+	orgs []int64
+	lat  *latencies
 	// stages has the SDK's timers of the worker and the API.
 	stages *stages
 	// trace follows each Update from the client to the worker and back.
@@ -632,6 +632,9 @@ func run(b *testing.B, cfg loadConfig, m *measured) {
 	cpu0, _ := readCPU()
 	origin := time.Now()
 	lanes, from, to := r.lanes(b, cfg, m)
+	if !to.After(from) {
+		b.Fatalf("no moment had all %d lanes running (the first ended before the last began): the machine is too slow for this configuration", cfg.inFlight)
+	}
 	// Transaction IDs are given to transactions that write, and to no
 	// other: their count is the purchases' write transactions (the second
 	// reading takes one itself).
