@@ -71,6 +71,9 @@ type call struct {
 	updateID string // the Update that carries the request in Temporal
 
 	first chan firstAttempt
+	// sent is the answer the first attempt received before the kill,
+	// when it was answered before its answer was stored.
+	sent *answer
 
 	final      answer
 	inProgress int // "in progress" answers before the final one
@@ -90,11 +93,12 @@ type restart struct {
 // TestAPIRestartRetryGetsTheOneTrueAnswer kills (SIGKILL) the API process
 // while eight idempotent POSTs are in flight, each stopped at another
 // moment — before its key was claimed; claimed but before Temporal; on its
-// way to Temporal; in Temporal but unanswered; answered by Temporal but
-// neither sent nor stored — starts a new API on the same address and
-// retries every request with its Idempotency-Key. Every retry gets the one
-// true answer (the purchase number the first attempt allocated, the bid
-// receipt Temporal recorded) and never a 5xx; claims of the dead process
+// way to Temporal; in Temporal but unanswered; answered by Temporal and
+// sent to the caller, but not stored — starts a new API on the same
+// address and retries every request with its Idempotency-Key. Every retry
+// gets the one true answer (the purchase number the first attempt
+// allocated, the bid receipt Temporal recorded; for a request answered
+// before the kill, that answer) and never a 5xx; claims of the dead process
 // are answered "in progress" until they expire (30 s) and are then taken
 // over; PostgreSQL holds each effect once; the same key with another body
 // is refused. Every purchase has a budget line of exactly its ceiling, so
@@ -159,13 +163,14 @@ func TestAPIRestartRetryGetsTheOneTrueAnswer(t *testing.T) {
 	r.launch(createInFlight)
 	r.awaitClaim(ctx, createInFlight, true)
 	r.awaitStage(ctx, createInFlight)
-	// Answered by Temporal, the answer neither sent nor stored: the events
-	// are written, then the API waits to store the answer. The API gives
-	// up storing after 5 s, so the kill must follow within that.
+	// Answered by Temporal and sent, the answer not stored: the events are
+	// written, the caller gets its answer (the API sends it before it
+	// stores it), then the API waits to store it. The API gives up storing
+	// after 5 s, so the kill must follow within that.
 	var rows []*holder
 	var storing time.Time
 	for _, c := range []*call{createAnswered, bidAnswered} {
-		c.moment = "answered by Temporal, neither sent nor stored"
+		c.moment = "answered by Temporal and sent, not stored"
 		audit := r.hold(ctx, `LOCK TABLE audit_log IN SHARE MODE`)
 		r.launch(c)
 		r.awaitClaim(ctx, c, c.create)
@@ -175,6 +180,15 @@ func TestAPIRestartRetryGetsTheOneTrueAnswer(t *testing.T) {
 		r.awaitBlocked(ctx, row, firstAPI, c.name+": the first API waits to store its answer")
 		if storing.IsZero() {
 			storing = time.Now()
+		}
+		select {
+		case a := <-c.first:
+			if a.err != nil || a.answer.status >= 300 {
+				t.Fatalf("%s: the caller got %d %s (%v) while its answer was being stored", c.name, a.answer.status, a.answer.body, a.err)
+			}
+			c.sent = &a.answer
+		case <-time.After(3 * time.Second):
+			t.Fatalf("%s: the caller has no answer while the API stores it", c.name)
 		}
 		if st := r.stage(ctx, c); st != enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED {
 			t.Fatalf("%s: Update %s is %v in Temporal, want completed", c.name, c.updateID, st)
@@ -214,6 +228,9 @@ func TestAPIRestartRetryGetsTheOneTrueAnswer(t *testing.T) {
 	r.awaitBlocked(ctx, auth, firstAPI, "create-unclaimed authenticates")
 
 	for _, c := range killed {
+		if c.sent != nil {
+			continue // answered before its answer was stored
+		}
 		select {
 		case a := <-c.first:
 			t.Fatalf("%s ended before the kill, %v after the first API began storing an answer (it gives up after 5 s): %d %s %v",
@@ -232,6 +249,9 @@ func TestAPIRestartRetryGetsTheOneTrueAnswer(t *testing.T) {
 		h.release()
 	}
 	for _, c := range killed {
+		if c.sent != nil {
+			continue
+		}
 		select {
 		case a := <-c.first:
 			if a.err == nil {
@@ -275,6 +295,11 @@ func TestAPIRestartRetryGetsTheOneTrueAnswer(t *testing.T) {
 	for _, c := range killed {
 		t.Logf("%-25s %-52s answered %d after %d in-progress answers, %v after the kill",
 			c.name, c.moment, c.final.status, c.inProgress, c.answeredIn.Round(time.Millisecond))
+	}
+	for _, c := range []*call{createAnswered, bidAnswered} {
+		if c.final.status != c.sent.status || !bytes.Equal(c.final.body, c.sent.body) {
+			t.Errorf("%s: the retry got %d %s, the first attempt was answered %d %s", c.name, c.final.status, c.final.body, c.sent.status, c.sent.body)
+		}
 	}
 	if createUnseen.inProgress != 0 {
 		t.Errorf("create-unclaimed: %d in-progress answers, though no claim was left", createUnseen.inProgress)
