@@ -94,8 +94,13 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 	if key := idempotencyKey(r.Context()); key != "" {
 		opts.UpdateID = IdempotentUpdateID(caller(r.Context()).ID, key)
 	}
+	var raw json.RawMessage
 	var result any
-	err := sendUpdate(ctx, s.temporal, opts, &result)
+	var status workflows.Status
+	err := sendUpdate(ctx, s.temporal, opts, &raw)
+	if err == nil {
+		result, status = decodeAnswer(raw)
+	}
 	if err != nil && opts.UpdateID != "" && done != nil && unknownUpdate(err) {
 		prev, ok, derr := done(ctx)
 		if derr != nil {
@@ -125,12 +130,35 @@ func (s *Server) updateOr(w http.ResponseWriter, r *http.Request, pid int64, nam
 		s.workflowError(w, r, err)
 		return
 	}
-	p, err := s.db.PurchaseByID(ctx, pid)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
+	if status == "" {
+		// An answer without the status (a worker of an earlier build, a
+		// run that has written none yet, a retry answered from the
+		// records): PostgreSQL has it.
+		p, err := s.db.PurchaseByID(ctx, pid)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		status = workflows.Status(p.Status)
 	}
-	s.writeJSON(w, http.StatusOK, ActionResult{Result: result, Status: p.Status})
+	s.writeJSON(w, http.StatusOK, ActionResult{Result: result, Status: string(status)})
+}
+
+// decodeAnswer reads an action's Update answer: a workflows.Answer, the
+// handler's result with the status PostgreSQL holds after the action, or
+// the bare result that workers of earlier builds answered (no status).
+func decodeAnswer(raw json.RawMessage) (any, workflows.Status) {
+	var a struct {
+		Result json.RawMessage   `json:"answer"`
+		Status *workflows.Status `json:"purchaseStatus"`
+	}
+	var result any
+	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &a) == nil && a.Result != nil && a.Status != nil {
+		_ = json.Unmarshal(a.Result, &result)
+		return result, *a.Status
+	}
+	_ = json.Unmarshal(raw, &result)
+	return result, ""
 }
 
 // IdempotentUpdateID is the ID of the workflow Update that user userID's

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -50,6 +51,30 @@ func TestSendUpdateRetriesOnlyWhatTheEngineAborted(t *testing.T) {
 		err := sendUpdate(context.Background(), c, client.UpdateWorkflowOptions{}, nil)
 		if c.calls != tc.wantCalls || (err != nil) != tc.wantErr {
 			t.Errorf("%s: %d calls, err %v; want %d calls, error %v", tc.name, c.calls, err, tc.wantCalls, tc.wantErr)
+		}
+	}
+}
+
+// TestDecodeAnswer: an Answer gives its result and status; the bare result
+// of a worker of an earlier build gives the result and no status (the API
+// then reads the status from PostgreSQL).
+func TestDecodeAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		raw        string
+		wantResult string
+		wantStatus string
+	}{
+		{`{"answer":{"round":1,"replaced":false},"purchaseStatus":"tendering"}`, `{"replaced":false,"round":1}`, "tendering"},
+		{`{"answer":3,"purchaseStatus":"evaluating"}`, `3`, "evaluating"},
+		{`{"answer":"2026-12-01T00:00:00Z","purchaseStatus":""}`, `"2026-12-01T00:00:00Z"`, ""},
+		{`{"round":1,"replaced":false}`, `{"replaced":false,"round":1}`, ""},
+		{`3`, `3`, ""},
+		{`"contracting"`, `"contracting"`, ""},
+	} {
+		result, status := decodeAnswer(json.RawMessage(tc.raw))
+		got, _ := json.Marshal(result)
+		if string(got) != tc.wantResult || string(status) != tc.wantStatus {
+			t.Errorf("decodeAnswer(%s) = %s, %q; want %s, %q", tc.raw, got, status, tc.wantResult, tc.wantStatus)
 		}
 	}
 }

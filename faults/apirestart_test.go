@@ -633,13 +633,19 @@ func (r *restart) checkAnswer(ctx context.Context, c *call, ref api.Created) {
 			t.Errorf("%s: answered %d %s, want 200 and a receipt", c.name, c.final.status, c.final.body)
 			return
 		}
-		var rec workflows.BidReceipt
-		if err := r.outcome(ctx, c.workflowID(), c.updateID, &rec); err != nil {
+		// The Update answers a workflows.Answer: the receipt and the
+		// status written.
+		var recorded struct {
+			Receipt workflows.BidReceipt `json:"answer"`
+			Status  workflows.Status     `json:"purchaseStatus"`
+		}
+		if err := r.outcome(ctx, c.workflowID(), c.updateID, &recorded); err != nil {
 			t.Errorf("%s: Update %s: %v", c.name, c.updateID, err)
 		}
+		rec := recorded.Receipt
 		if got.Status != "tendering" || got.Result.Round != 1 || got.Result.Replaced || !got.Result.SubmittedAt.Equal(rec.SubmittedAt) ||
-			!got.Result.Deadline.Equal(rec.Deadline) || rec.Round != 1 || rec.Replaced {
-			t.Errorf("%s: answered %+v, Temporal recorded %+v", c.name, got, rec)
+			!got.Result.Deadline.Equal(rec.Deadline) || rec.Round != 1 || rec.Replaced || recorded.Status != "tendering" {
+			t.Errorf("%s: answered %+v, Temporal recorded %+v", c.name, got, recorded)
 		}
 	}
 	replay := r.send(ctx, c, c.body)

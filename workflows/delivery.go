@@ -68,6 +68,9 @@ type DeliveryInput struct {
 	Seq int `json:"seq"`
 	// Revision is the revision the purchase started under.
 	Revision Revision `json:"revision,omitempty"`
+	// WrittenStatus is the purchase's status as PostgreSQL holds it when
+	// this run starts (journal.WrittenStatus).
+	WrittenStatus Status `json:"writtenStatus,omitempty"`
 	// HistoryLimit continues the workflow as new past this many history
 	// events (0: 2,000, or when Temporal suggests it).
 	HistoryLimit int `json:"historyLimit,omitempty"`
@@ -82,7 +85,7 @@ func (p *purchase) deliveryInput() DeliveryInput {
 		ReservedFen: p.ReservedFen, SupplierID: a.SupplierID, AmountFen: a.AmountFen, Quantity: p.In.Quantity,
 		ServiceStart: p.In.ServiceStart, ServiceEnd: p.In.ServiceEnd, Inspectors: p.In.Inspectors, Assessors: p.In.Assessors,
 		MidTerm: p.In.MidTerm, Officer: p.In.Officer, Method: p.Method, Round: p.Round, Policy: p.In.Policy, Seq: p.Seq, Revision: p.In.Revision,
-		Milestones: p.contractMilestones()}
+		WrittenStatus: p.WrittenStatus, Milestones: p.contractMilestones()}
 	return in
 }
 

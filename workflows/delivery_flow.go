@@ -30,7 +30,7 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (Outcome, error) {
 	// Every event before this run is written: the previous run flushed
 	// its journal before handing over.
 	d := &delivery{In: in, journal: journal{PurchaseID: in.PurchaseID, Seq: in.Seq, Written: in.Seq, Revision: in.Revision,
-		wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}}
+		WrittenStatus: in.WrittenStatus, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}}
 	if in.State != nil {
 		d.DeliveryState = *in.State
 	} else {
@@ -56,7 +56,7 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (Outcome, error) {
 			}
 			next := d.In
 			st := d.DeliveryState
-			next.State, next.Seq = &st, d.Seq
+			next.State, next.Seq, next.WrittenStatus = &st, d.Seq, d.WrittenStatus
 			return Outcome{}, workflow.NewContinueAsNewError(ctx, DeliveryWorkflow, next)
 		}
 		v := d.version

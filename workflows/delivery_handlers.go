@@ -23,7 +23,7 @@ func (d *delivery) register(ctx workflow.Context) error {
 		{UpdateEvaluate, d.onEvaluate, d.validateEvaluate},
 		{UpdateTerminate, d.onTerminate, d.validateTerminate},
 		{UpdateReassignInspection, d.onReassign, d.validateReassign},
-	})
+	}, func() Status { return d.WrittenStatus })
 }
 
 // accepted records that an Update changed the state and waits for its

@@ -15,7 +15,7 @@ import (
 // A validator only reads state; an Update it refuses leaves no trace in
 // the workflow's history.
 func (p *purchase) register(ctx workflow.Context) error {
-	return register(ctx, p.view, []update{
+	if err := register(ctx, p.view, []update{
 		{UpdateBid, p.onBid, p.validateBid},
 		{UpdateWithdrawBid, p.onWithdraw, p.validateWithdraw},
 		{UpdateScore, p.onScore, p.validateScore},
@@ -29,8 +29,16 @@ func (p *purchase) register(ctx workflow.Context) error {
 		{UpdateRetender, p.onRetender, p.validateRetender},
 		{UpdateCancel, p.onCancel, p.validateCancel},
 		{UpdateExtend, p.onExtend, p.validateExtend},
-		{UpdateOpened, p.onOpened, func(workflow.Context) error { return nil }},
-	})
+	}, func() Status { return p.WrittenStatus }); err != nil {
+		return err
+	}
+	// The opened Update answers the status alone: the API starts the
+	// purchase with it and reads it as such.
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateOpened, p.onOpened,
+		workflow.UpdateHandlerOptions{Validator: func(workflow.Context) error { return nil }}); err != nil {
+		return fmt.Errorf("register update %s: %w", UpdateOpened, err)
+	}
+	return nil
 }
 
 func requireRole(a Actor, roles ...string) error {

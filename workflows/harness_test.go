@@ -204,6 +204,21 @@ func (r *run) accepted(label string) {
 	}
 }
 
+// answer is the Answer of the Update labelled label.
+func (r *run) answer(label string) workflows.Answer {
+	r.f.t.Helper()
+	o := r.outcomes[label]
+	if o == nil {
+		r.f.t.Errorf("update %s was never sent", label)
+		return workflows.Answer{}
+	}
+	a, ok := o.result.(workflows.Answer)
+	if !ok {
+		r.f.t.Errorf("update %s answered %#v, want a workflows.Answer", label, o.result)
+	}
+	return a
+}
+
 // refused fails the test unless the Update labelled label was rejected by
 // its validator with a Refusal of code.
 func (r *run) refused(label, code string) workflows.Refusal {

@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -39,6 +40,10 @@ type journal struct {
 	Refused string `json:"refused,omitempty"`
 	// Revision is the revision of workflow behaviour the purchase runs.
 	Revision Revision `json:"revision,omitempty"`
+	// WrittenStatus is the purchase's status as PostgreSQL holds it after
+	// the last write; empty until a write of this purchase's runs carried
+	// one. Updates answer with it (Answer).
+	WrittenStatus Status `json:"writtenStatus,omitempty"`
 
 	wfID   string
 	outbox []event.Event
@@ -105,6 +110,14 @@ func (p *journal) writeQueued(ctx workflow.Context) error {
 		return err
 	}
 	p.Written = p.Seq - len(p.outbox)
+	for _, e := range batch {
+		if e.Planned != nil {
+			p.WrittenStatus = StatusTendering // the store records a new purchase as tendering
+		}
+		if e.Status != nil {
+			p.WrittenStatus = Status(e.Status.Status)
+		}
+	}
 	return nil
 }
 
@@ -290,18 +303,56 @@ type update struct {
 	validator any
 }
 
-// register installs the status Query and the Updates of one phase. A
-// validator only reads state; an Update it refuses leaves no trace in the
-// workflow's history.
-func register(ctx workflow.Context, query any, updates []update) error {
+// Answer is what an action's Update answers: the handler's result and the
+// purchase's status as PostgreSQL holds it once the action is written
+// (empty when this run has not written a status yet). The API gives both
+// to the caller without reading the status back.
+type Answer struct {
+	// Result is the handler's result.
+	Result any `json:"answer"`
+	// Status is the purchase's status in PostgreSQL after the action.
+	Status Status `json:"purchaseStatus"`
+}
+
+// register installs the status Query and the Updates of one phase, each
+// answering an Answer with the status written. A validator only reads
+// state; an Update it refuses leaves no trace in the workflow's history.
+func register(ctx workflow.Context, query any, updates []update, written func() Status) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, query); err != nil {
 		return fmt.Errorf("register query %s: %w", QueryStatus, err)
 	}
 	for _, u := range updates {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, answering(u.handler, written),
 			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
 			return fmt.Errorf("register update %s: %w", u.name, err)
 		}
 	}
 	return nil
+}
+
+// answering wraps handler, a func(workflow.Context, args...) (T, error),
+// into one with the same arguments that answers an Answer: T and the
+// status written once the handler has returned. Handlers return after
+// their event is written, so the status is at least as new as the action.
+func answering(handler any, written func() Status) any {
+	v := reflect.ValueOf(handler)
+	t := v.Type()
+	in := make([]reflect.Type, t.NumIn())
+	for i := range in {
+		in[i] = t.In(i)
+	}
+	errType := reflect.TypeFor[error]()
+	ft := reflect.FuncOf(in, []reflect.Type{reflect.TypeFor[Answer](), errType}, false)
+	return reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
+		out := v.Call(args)
+		a := Answer{Status: written()}
+		if len(out) == 2 {
+			a.Result = out[0].Interface()
+		}
+		errV := out[len(out)-1]
+		if errV.IsNil() {
+			errV = reflect.Zero(errType)
+		}
+		return []reflect.Value{reflect.ValueOf(a), errV}
+	}).Interface()
 }

@@ -92,6 +92,21 @@ func TestHappyPathToSignedContract(t *testing.T) {
 	for i := range 5 {
 		r.accepted("score-" + string(rune('0'+i)))
 	}
+	// Each answer carries the status PostgreSQL holds once the action is
+	// written: the last score is written with the award it sets off.
+	if a := r.answer("bid1"); a.Status != workflows.StatusTendering || a.Result.(workflows.BidReceipt).Round != 1 {
+		t.Errorf("bid answered %+v", a)
+	}
+	// (Scores sent together are written together, the award with them.)
+	for i := range 5 {
+		a := r.answer("score-" + string(rune('0'+i)))
+		if a.Status != workflows.StatusEvaluating && a.Status != workflows.StatusChallengePeriod || i == 4 && a.Status != workflows.StatusChallengePeriod {
+			t.Errorf("score %d answered %+v", i, a)
+		}
+	}
+	if a := r.answer("sign-org"); a.Status != workflows.StatusContracting {
+		t.Errorf("the second signature answered %+v: the records say contracting until the delivery run writes", a)
+	}
 	// The tender run hands over to delivery; the delivery run records
 	// that delivery began (RevisionDeliveryOpens), so the records still
 	// say contracting when the tender run ends.
