@@ -190,10 +190,12 @@ func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(w.Stop)
-	// The sealer runs beside the worker, as in production (worker.Run).
+	// The sealer and the figures' catch-up run beside the worker, as in
+	// production (worker.Run).
 	sctx, stopSealer := context.WithCancel(ctx)
 	b.Cleanup(stopSealer)
 	go db.RunAuditSealer(sctx, worker.SealInterval, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	go db.RunFiguresCatchUp(sctx, worker.FiguresInterval, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	srv := api.New(api.Options{DB: db, Temporal: tc, TaskQueue: queue, Policy: rules.Sandbox(day), Validator: valid.New(),
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	ts := httptest.NewServer(srv.Handler())

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 )
 
 // Figures are the budget-performance figures of one group of purchases
@@ -61,10 +63,14 @@ type Figures struct {
 
 // The figures are summed from figure_totals: the figures of every
 // purchase (as the view purchase_figures_source defines them from the
-// record) pre-summed per fiscal year, service area and organisation, kept
-// up to date by triggers in the transaction that changes the record
-// (migration 00007). A request reads a few thousand rows instead of every
-// payment, milestone, report, inspection, bid and tender round of a year.
+// record) pre-summed per fiscal year, service area and organisation
+// (migration 00007). A transaction that changes a purchase's figures
+// marks it; the marked purchases are recomputed after the commit
+// (migration 00010): by RunFiguresCatchUp beside each worker, and by
+// every read of the figures before it reads (CatchUpFigures), so that a
+// read sees every change committed before it. A request reads a few
+// thousand rows instead of every payment, milestone, report, inspection,
+// bid and tender round of a year.
 //
 // figureColumns aggregates rows t of figure_totals. Sums of bigint are
 // numeric, as the sums of per-purchase figures were, so that ratios round
@@ -85,6 +91,45 @@ const figureColumns = `
   CASE WHEN sum(t.rounds) > 0 THEN (sum(t.bids) * 100 / sum(t.rounds))::bigint END AS bids_per_tender_centi,
   coalesce(sum(t.failed), 0) AS failed_rounds`
 
+// figuresCatchUpBatch is how many marked purchases one transaction of
+// CatchUpFigures recomputes.
+const figuresCatchUpBatch = 500
+
+// CatchUpFigures recomputes the figures of every purchase marked as
+// changed, in transactions of figuresCatchUpBatch, and returns how many
+// it recomputed.
+func (db *DB) CatchUpFigures(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var n int
+		if err := db.X.GetContext(ctx, &n, `SELECT purchase_figures_catch_up($1)`, figuresCatchUpBatch); err != nil {
+			return total, fmt.Errorf("recompute the figures of changed purchases: %w", err)
+		}
+		total += n
+		if n < figuresCatchUpBatch {
+			return total, nil
+		}
+	}
+}
+
+// RunFiguresCatchUp recomputes the figures of changed purchases every
+// interval until ctx ends, so that reads of the figures find little left
+// to do.
+func (db *DB) RunFiguresCatchUp(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := db.CatchUpFigures(ctx); err != nil && ctx.Err() == nil {
+			log.WarnContext(ctx, "recomputing the figures failed; retrying", "err", err)
+		}
+	}
+}
+
 func withExecution(fs []Figures) []Figures {
 	for i := range fs {
 		if fs[i].BudgetFen > 0 {
@@ -103,6 +148,9 @@ func withExecution(fs []Figures) []Figures {
 // form a row of their own.
 func (db *DB) AreaFigures(ctx context.Context, year int) ([]Figures, error) {
 	var out []Figures
+	if _, err := db.CatchUpFigures(ctx); err != nil {
+		return nil, err
+	}
 	err := db.X.SelectContext(ctx, &out, `
 	WITH areas AS (
 	  SELECT code, min(name_zh) AS name, min(sort_order) AS sort_order FROM catalog_areas GROUP BY code
@@ -127,6 +175,9 @@ func (db *DB) AreaFigures(ctx context.Context, year int) ([]Figures, error) {
 // contract in a fiscal year (0: all years).
 func (db *DB) SupplierFigures(ctx context.Context, year int) ([]Figures, error) {
 	var out []Figures
+	if _, err := db.CatchUpFigures(ctx); err != nil {
+		return nil, err
+	}
 	err := db.X.SelectContext(ctx, &out, `
 	SELECT s.id::text AS key, s.name, 0::bigint AS budget_fen, `+figureColumns+`
 	FROM figure_totals t JOIN suppliers s ON s.id = t.supplier_id
@@ -141,6 +192,9 @@ func (db *DB) SupplierFigures(ctx context.Context, year int) ([]Figures, error) 
 // YearFigures returns the figures of every fiscal year.
 func (db *DB) YearFigures(ctx context.Context) ([]Figures, error) {
 	var out []Figures
+	if _, err := db.CatchUpFigures(ctx); err != nil {
+		return nil, err
+	}
 	err := db.X.SelectContext(ctx, &out, `
 	WITH budgets AS (SELECT fiscal_year, sum(amount_fen) AS amount FROM budget_lines GROUP BY fiscal_year)
 	SELECT bg.fiscal_year::text AS key, bg.fiscal_year::text AS name, bg.amount AS budget_fen, `+figureColumns+`

@@ -29,17 +29,24 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 // for writes of other processes; its own writes wake the sealer at once.
 const SealInterval = time.Second
 
-// Run runs a worker, and the audit trail's sealer beside it, until ctx
-// ends, then stops it gracefully.
+// FiguresInterval is how often a worker recomputes the figures of the
+// purchases changed since (store.RunFiguresCatchUp); a read of the
+// figures recomputes what is left first.
+const FiguresInterval = 500 * time.Millisecond
+
+// Run runs a worker, and beside it the audit trail's sealer and the
+// figures' catch-up, until ctx ends, then stops it gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, acts *activities.Activities, log *slog.Logger) error {
 	w := New(c, taskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on task queue %s: %w", taskQueue, err)
 	}
-	sealed := make(chan struct{})
+	sealed, counted := make(chan struct{}), make(chan struct{})
 	go func() { defer close(sealed); acts.DB.RunAuditSealer(ctx, SealInterval, log) }()
+	go func() { defer close(counted); acts.DB.RunFiguresCatchUp(ctx, FiguresInterval, log) }()
 	<-ctx.Done()
 	w.Stop()
 	<-sealed
+	<-counted
 	return nil
 }
