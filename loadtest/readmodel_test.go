@@ -150,7 +150,9 @@ func rmDatabase(b *testing.B, scale rmScale) (*store.DB, rmInfo) {
 	if _, err := db.X.ExecContext(ctx, `CREATE TABLE bench_readmodel (info jsonb NOT NULL)`); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.X.ExecContext(ctx, `INSERT INTO bench_readmodel (info) VALUES ($1)`, raw); err != nil {
+	// As text: with binary parameters (store.Open), bytes would be read
+	// as jsonb's binary form.
+	if _, err := db.X.ExecContext(ctx, `INSERT INTO bench_readmodel (info) VALUES ($1)`, string(raw)); err != nil {
 		b.Fatal(err)
 	}
 	return db, info
