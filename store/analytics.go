@@ -99,35 +99,14 @@ const figuresCatchUpBatch = 500
 // changed, in transactions of figuresCatchUpBatch, and returns how many
 // it recomputed.
 func (db *DB) CatchUpFigures(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		var n int
-		if err := db.X.GetContext(ctx, &n, `SELECT purchase_figures_catch_up($1)`, figuresCatchUpBatch); err != nil {
-			return total, fmt.Errorf("recompute the figures of changed purchases: %w", err)
-		}
-		total += n
-		if n < figuresCatchUpBatch {
-			return total, nil
-		}
-	}
+	return db.inBatches(ctx, "recompute the figures of changed purchases", `SELECT purchase_figures_catch_up($1)`, figuresCatchUpBatch)
 }
 
 // RunFiguresCatchUp recomputes the figures of changed purchases every
 // interval until ctx ends, so that reads of the figures find little left
 // to do.
 func (db *DB) RunFiguresCatchUp(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := db.CatchUpFigures(ctx); err != nil && ctx.Err() == nil {
-			log.WarnContext(ctx, "recomputing the figures failed; retrying", "err", err)
-		}
-	}
+	repeat(ctx, interval, nil, log, "recomputing the figures", db.CatchUpFigures)
 }
 
 func withExecution(fs []Figures) []Figures {

@@ -110,20 +110,7 @@ const sealBatch = 500
 // (audit_unsealed) and the sealer links them in batches, so purchases'
 // writes never wait for each other's commits.
 func (db *DB) SealAudit(ctx context.Context, wait bool) (int, error) {
-	total := 0
-	for {
-		var n int
-		if err := db.X.GetContext(ctx, &n, `SELECT audit_seal($1, $2)`, sealBatch, wait); err != nil {
-			return total, fmt.Errorf("seal the audit trail's global chain: %w", err)
-		}
-		if n < 0 {
-			return total, nil
-		}
-		total += n
-		if n < sealBatch {
-			return total, nil
-		}
-	}
+	return db.inBatches(ctx, "seal the audit trail's global chain", `SELECT audit_seal($1, $2)`, sealBatch, wait)
 }
 
 // RunAuditSealer seals the global chain until ctx ends: soon after each
@@ -131,19 +118,9 @@ func (db *DB) SealAudit(ctx context.Context, wait bool) (int, error) {
 // writes of other processes. Several processes may run one; they take
 // turns.
 func (db *DB) RunAuditSealer(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-db.unsealed:
-		}
-		if _, err := db.SealAudit(ctx, false); err != nil && ctx.Err() == nil {
-			log.WarnContext(ctx, "sealing the audit trail failed; retrying", "err", err)
-		}
-	}
+	repeat(ctx, interval, db.unsealed, log, "sealing the audit trail", func(ctx context.Context) (int, error) {
+		return db.SealAudit(ctx, false)
+	})
 }
 
 // wakeSealer tells this process's sealer that entries wait; it never blocks.
