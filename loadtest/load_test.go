@@ -388,12 +388,11 @@ var errMissedDeadline = errors.New("a deadline passed before the generator acted
 // before is answered, when that is later, as the generator waits for each
 // answer too), the i-th making writes[i] PostgreSQL write transactions,
 // and returns the latencies of the Updates sent within the measured
-// window. at maps the purchases' clock onto the floor's. Update IDs start
-// with tag.
-func floor(c client.Client, queue string, log purchaseLog, writes []int, at func(time.Time) time.Time, from, to time.Time,
+// window. at maps the purchases' clock onto the floor's. The workflow is
+// id; Update IDs start with tag.
+func floor(c client.Client, queue, id string, log purchaseLog, writes []int, at func(time.Time) time.Time, from, to time.Time,
 	tag string, trace *updateTrace) ([]time.Duration, error) {
 	time.Sleep(time.Until(at(log.created)))
-	id := fmt.Sprintf("floor-%s-%d", tag, time.Now().UnixNano())
 	ctx := context.Background()
 	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, FloorWorkflow); err != nil {
 		return nil, err
@@ -695,13 +694,17 @@ func replay(b *testing.B, tc client.Client, queue string, logs []purchaseLog, or
 	var mu sync.Mutex
 	var all []time.Duration
 	next := 0
-	for _, l := range logs {
+	for i, l := range logs {
 		w := writes[next : next+len(l.actions)]
 		next += len(l.actions)
+		// Numbered, not named by the clock: purchases created in the same
+		// moment start their floors in the same moment, and a second start
+		// of a running ID would only find the first workflow.
+		id := fmt.Sprintf("floor-%s-%d-%d", tag, origin.UnixNano(), i)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ds, err := floor(tc, queue, l, w, at, from, to, tag, trace)
+			ds, err := floor(tc, queue, id, l, w, at, from, to, tag, trace)
 			if err != nil {
 				b.Error(err)
 			}
