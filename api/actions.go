@@ -249,7 +249,7 @@ func (s *Server) submitBid(w http.ResponseWriter, r *http.Request, pid int64, re
 	u := caller(r.Context())
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	sp, err := s.db.SupplierByID(ctx, *u.SupplierID)
+	sp, err := s.callerOrg(ctx)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -573,15 +573,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, pid int64, req *
 	args := workflows.ReviewArgs{Actor: actorOf(caller(r.Context())), Seq: seq, Accepted: req.Accepted, Reason: req.Reason}
 	if req.AcceptedQuantity != nil {
 		args.AcceptedQty = *req.AcceptedQuantity
-	} else if req.Accepted {
-		ctx, cancel := s.ctx(r)
-		defer cancel()
-		rep, err := s.db.LastReport(ctx, pid, seq)
-		if err != nil {
-			s.storeError(w, r, err)
-			return
-		}
-		args.AcceptedQty = rep.DeliveredQuantity
+	} else {
+		// The quantity reported: the workflow knows it.
+		args.AcceptDelivered = req.Accepted
 	}
 	s.update(w, r, pid, workflows.UpdateReview, args)
 }

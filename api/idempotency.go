@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"zhucan/store"
 	"zhucan/workflows"
 )
 
@@ -49,6 +50,45 @@ func (c *captureWriter) Write(b []byte) (int, error) {
 	return c.ResponseWriter.Write(b)
 }
 
+// maxKey is the longest Idempotency-Key accepted.
+const maxKey = 200
+
+// idempotentMethod reports whether method's requests honour Idempotency-Key.
+func idempotentMethod(method string) bool {
+	return method == http.MethodPost || method == http.MethodDelete
+}
+
+// keyClaimed is the outcome of claiming a request's Idempotency-Key.
+type keyClaimed struct {
+	claim   store.KeyClaim
+	claimed bool
+	prev    store.IdempotentResponse
+}
+
+// claimedKey is the context key of a keyClaimed made as the caller
+// signed in (authenticate).
+type claimedKey struct{}
+
+// readKeyClaim reads r's body (leaving it to be read again) and returns
+// the claim of its Idempotency-Key: the key and the request's hash. A body
+// over the limit is an error, and r's body then fails the same way again.
+func readKeyClaim(w http.ResponseWriter, r *http.Request) (*store.KeyClaim, error) {
+	if r.Body == nil { // an in-process caller's request may have none
+		r.Body = http.NoBody
+	}
+	orig := r.Body
+	body, err := io.ReadAll(http.MaxBytesReader(w, orig, maxBody))
+	if err != nil {
+		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), orig))
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	h := sha256.New()
+	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+	h.Write(body)
+	return &store.KeyClaim{Key: r.Header.Get("Idempotency-Key"), Method: r.Method, Path: r.URL.Path, RequestHash: h.Sum(nil)}, nil
+}
+
 // replayed headers of a stored response.
 var replayHeaders = []string{"Content-Type", "Location"}
 
@@ -63,34 +103,32 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		u := caller(r.Context())
-		if key == "" || u == nil || (r.Method != http.MethodPost && r.Method != http.MethodDelete) {
+		if key == "" || u == nil || !idempotentMethod(r.Method) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if len(key) > 200 {
+		if len(key) > maxKey {
 			s.invalid(w, r, fieldErr("Idempotency-Key", "幂等键过长（最多 200 字符）", "Idempotency-Key is longer than 200 characters"))
 			return
 		}
-		if r.Body == nil { // an in-process caller's request may have none
-			r.Body = http.NoBody
+		c, _ := r.Context().Value(claimedKey{}).(*keyClaimed)
+		if c == nil {
+			// Not claimed as the caller signed in (a session of the web UI).
+			kc, err := readKeyClaim(w, r)
+			if err != nil {
+				s.problem(w, r, http.StatusRequestEntityTooLarge, "请求体过大", "Request body too large", "", nil)
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+			claimed, prev, err := s.db.ClaimIdempotencyKey(ctx, u.ID, kc.Key, kc.Method, kc.Path, kc.RequestHash)
+			cancel()
+			if err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+			c = &keyClaimed{claim: *kc, claimed: claimed, prev: prev}
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			s.problem(w, r, http.StatusRequestEntityTooLarge, "请求体过大", "Request body too large", "", nil)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		h := sha256.New()
-		h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
-		h.Write(body)
-		sum := h.Sum(nil)
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-		claimed, prev, err := s.db.ClaimIdempotencyKey(ctx, u.ID, key, r.Method, r.URL.Path, sum)
-		cancel()
-		if err != nil {
-			s.internalError(w, r, err)
-			return
-		}
+		claimed, prev, sum := c.claimed, c.prev, c.claim.RequestHash
 		handler := next
 		if !claimed {
 			switch {
@@ -111,6 +149,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			took := false
 			if prev.Stale {
 				tctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+				var err error
 				took, err = s.db.TakeOverIdempotencyKey(tctx, u.ID, key)
 				cancel()
 				if err != nil {
@@ -129,7 +168,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 				handler = s.resumePurchase(next, *prev.Resource)
 			}
 		}
-		ctx = context.WithValue(r.Context(), idemKey{}, key)
+		ctx := context.WithValue(r.Context(), idemKey{}, key)
 		cw := &captureWriter{ResponseWriter: w}
 		handler.ServeHTTP(cw, r.WithContext(ctx))
 		// The caller has its whole answer now (its length is known):

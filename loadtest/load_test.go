@@ -167,8 +167,10 @@ func (r *rig) call(route, method, path, token string, body any, out any) (int, e
 func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
 	db := testenv.DB(b)
 	st := newStages()
+	trace := newUpdateTrace()
 	tc, err := client.NewClientFromExisting(testenv.Temporal(b), client.Options{MetricsHandler: st, DataConverter: testenv.DataConverter(),
-		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))})
+		Interceptors: []interceptor.ClientInterceptor{&clientTracer{t: trace}},
+		Logger:       sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -179,7 +181,6 @@ func newRig(b testing.TB, day time.Duration) (*rig, client.Client, string) {
 		b.Fatal(err)
 	}
 	queue := fmt.Sprintf("load-%d", time.Now().UnixNano())
-	trace := newUpdateTrace()
 	w := sdkworker.New(tc, queue, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{&tracer{t: trace}}})
 	w.RegisterWorkflow(workflows.PurchaseWorkflow)
 	w.RegisterWorkflow(workflows.DeliveryWorkflow)

@@ -60,8 +60,10 @@ var stageNames = []struct{ metric, label string }{
 	{"temporal_workflow_task_schedule_to_start_latency", "workflow task waiting in the engine"},
 	{"temporal_workflow_task_execution_latency", "workflow task in the worker"},
 	{spanBefore, "action sent → worker starts the Update"},
+	{spanAPIBefore, "  of which before the Temporal client"},
 	{spanHandler, "Update handler, its write included"},
 	{spanAfter, "handler done → answer received"},
+	{spanAPIAfter, "  of which after the Temporal client"},
 }
 
 // reportStages writes the stages of the purchases and of the floor side by side.

@@ -1,10 +1,12 @@
 package loadtest
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/workflow"
 )
@@ -18,13 +20,16 @@ type updateTrace struct {
 	mu *sync.Mutex
 	// sent and answered are the client's times, by Update ID.
 	sent, answered map[string]time.Time
+	// called and returned are when the Temporal client (the API's, for
+	// an action) sent the Update to the engine and had its outcome.
+	called, returned map[string]time.Time
 	// began and ended are the worker's times, by Update ID.
 	began, ended map[string]time.Time
 }
 
 func newUpdateTrace() *updateTrace {
 	return &updateTrace{mu: &sync.Mutex{}, sent: map[string]time.Time{}, answered: map[string]time.Time{},
-		began: map[string]time.Time{}, ended: map[string]time.Time{}}
+		called: map[string]time.Time{}, returned: map[string]time.Time{}, began: map[string]time.Time{}, ended: map[string]time.Time{}}
 }
 
 func (t *updateTrace) mark(m map[string]time.Time, id string, at time.Time) {
@@ -40,13 +45,17 @@ const (
 	spanBefore  = "update: client to worker"
 	spanHandler = "update: in the handler"
 	spanAfter   = "update: handler to client"
+	// The parts of spanBefore and spanAfter outside the engine: from the
+	// request to the Temporal client's call, from its outcome to the answer.
+	spanAPIBefore = "update: client to Temporal client"
+	spanAPIAfter  = "update: Temporal client to client"
 )
 
 // spans returns the three spans of every Update whose ID starts with
 // prefix, by name, and forgets those Updates; only those sent from from
 // to to count, unless both are zero.
 func (t *updateTrace) spans(prefix string, from, to time.Time) map[string][]time.Duration {
-	var before, handler, after []time.Duration
+	var before, handler, after, apiBefore, apiAfter []time.Duration
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for id, s := range t.sent {
@@ -57,13 +66,19 @@ func (t *updateTrace) spans(prefix string, from, to time.Time) map[string][]time
 		a, b, e := t.answered[id], t.began[id], t.ended[id]
 		if inside && !a.IsZero() && !b.IsZero() && !e.IsZero() {
 			before, handler, after = append(before, b.Sub(s)), append(handler, e.Sub(b)), append(after, a.Sub(e))
+			if c, r := t.called[id], t.returned[id]; !c.IsZero() && !r.IsZero() {
+				apiBefore, apiAfter = append(apiBefore, c.Sub(s)), append(apiAfter, a.Sub(r))
+			}
 		}
 		delete(t.sent, id)
 		delete(t.answered, id)
 		delete(t.began, id)
 		delete(t.ended, id)
+		delete(t.called, id)
+		delete(t.returned, id)
 	}
-	return map[string][]time.Duration{spanBefore: before, spanHandler: handler, spanAfter: after}
+	return map[string][]time.Duration{spanBefore: before, spanHandler: handler, spanAfter: after,
+		spanAPIBefore: apiBefore, spanAPIAfter: apiAfter}
 }
 
 // tracer is the worker interceptor that records when each Update's
@@ -102,4 +117,27 @@ func (w *tracedWorkflow) ExecuteUpdate(ctx workflow.Context, in *interceptor.Upd
 		w.t.mark(w.t.ended, workflow.GetCurrentUpdateInfo(ctx).ID, time.Now())
 	}
 	return r, err
+}
+
+// clientTracer is the client interceptor that records when the Temporal
+// client sends each Update and has its outcome.
+type clientTracer struct {
+	interceptor.ClientInterceptorBase
+	t *updateTrace
+}
+
+func (c *clientTracer) InterceptClient(next interceptor.ClientOutboundInterceptor) interceptor.ClientOutboundInterceptor {
+	return &tracedClient{ClientOutboundInterceptorBase: interceptor.ClientOutboundInterceptorBase{Next: next}, t: c.t}
+}
+
+type tracedClient struct {
+	interceptor.ClientOutboundInterceptorBase
+	t *updateTrace
+}
+
+func (c *tracedClient) UpdateWorkflow(ctx context.Context, in *interceptor.ClientUpdateWorkflowInput) (client.WorkflowUpdateHandle, error) {
+	c.t.mark(c.t.called, in.UpdateID, time.Now())
+	h, err := c.Next.UpdateWorkflow(ctx, in)
+	c.t.mark(c.t.returned, in.UpdateID, time.Now())
+	return h, err
 }

@@ -46,16 +46,17 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 			// Attempts for one purchase (a retry while the first still
 			// runs) wait for each other, so that the second finds the
 			// first's entries; other purchases are not held up.
-			seen, err := lockAndFind(ctx, tx, purchaseID, events)
+			seen, contract, err := lockAndFind(ctx, tx, purchaseID, events)
 			if err != nil {
 				return err
 			}
+			st := &applyState{pid: purchaseID, contract: contract}
 			var entries []sealedEntry
 			for _, e := range events {
 				if seen[e.Key] {
 					continue // applied before: a retry
 				}
-				a, err := applyOne(ctx, tx, purchaseID, workflowID, e)
+				a, err := applyOne(ctx, tx, st, workflowID, e)
 				if err != nil {
 					return fmt.Errorf("apply %s (%s): %w", e.Action, e.Key, err)
 				}
@@ -108,47 +109,76 @@ type sealedEntry struct {
 	budget      *event.Budget
 }
 
+// applyState is what one attempt of Apply knows of its purchase.
+type applyState struct {
+	pid int64
+	// contract is the purchase's contract; 0 until known.
+	contract int64
+}
+
+// contractID returns the purchase's contract, reading it the first time
+// it is needed: it may have been written by this very transaction.
+func (st *applyState) contractID(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+	if st.contract == 0 {
+		if err := tx.GetContext(ctx, &st.contract, `SELECT id FROM contracts WHERE purchase_id = $1`, st.pid); err != nil {
+			return 0, fmt.Errorf("find the contract of purchase %d: %w", st.pid, err)
+		}
+	}
+	return st.contract, nil
+}
+
 // lockAndFind takes purchase pid's chain lock (lockChain) and returns the
-// keys of those events that are already in the audit trail, in one round
-// trip. Its snapshot may predate the lock: an attempt that committed while
-// this one waited is then found when the audit entries are appended
+// keys of those events that are already in the audit trail, and the
+// purchase's contract if it has one (0 if not), in one round trip. Its
+// snapshot may predate the lock: an attempt that committed while this one
+// waited is then found when the audit entries are appended
 // (errAppliedMeanwhile), and this attempt is rolled back and made again.
-func lockAndFind(ctx context.Context, tx *sqlx.Tx, pid int64, events []event.Event) (map[string]bool, error) {
+// The contract is written once and never changes, so a contract this
+// snapshot has is the purchase's; one it lacks is read when needed.
+func lockAndFind(ctx context.Context, tx *sqlx.Tx, pid int64, events []event.Event) (map[string]bool, int64, error) {
 	keys := make([]string, len(events))
 	for i, e := range events {
 		keys[i] = e.Key
 	}
 	var row struct {
-		Locked string         `db:"locked"`
-		Seen   pq.StringArray `db:"seen"`
+		Locked   string         `db:"locked"`
+		Seen     pq.StringArray `db:"seen"`
+		Contract *int64         `db:"contract"`
 	}
-	// The target list is evaluated in order: the lock, then the lookup.
+	// The target list is evaluated in order: the lock, then the lookups.
 	if err := tx.GetContext(ctx, &row, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))::text AS locked,
-			array(SELECT event_key FROM audit_log WHERE event_key = ANY($3)) AS seen`,
+			array(SELECT event_key FROM audit_log WHERE event_key = ANY($3)) AS seen,
+			(SELECT id FROM contracts WHERE purchase_id = $2::bigint) AS contract`,
 		applyLockSpace, pid, pq.Array(keys)); err != nil {
-		return nil, fmt.Errorf("lock purchase %d and look up its audit entries: %w", pid, err)
+		return nil, 0, fmt.Errorf("lock purchase %d and look up its audit entries: %w", pid, err)
 	}
 	seen := make(map[string]bool, len(row.Seen))
 	for _, k := range row.Seen {
 		seen[k] = true
 	}
-	return seen, nil
+	var contract int64
+	if row.Contract != nil {
+		contract = *row.Contract
+	}
+	return seen, contract, nil
 }
 
 // applyOne applies e's effects in tx and returns its audit entry to append.
-func applyOne(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) (sealedEntry, error) {
+func applyOne(ctx context.Context, tx *sqlx.Tx, st *applyState, wfID string, e event.Event) (sealedEntry, error) {
+	pid := st.pid
 	detail, err := json.Marshal(auditDetail(e))
 	if err != nil {
 		return sealedEntry{}, fmt.Errorf("encode audit detail: %w", err)
 	}
 	a := sealedEntry{entry: AuditEntry{EventKey: e.Key, PurchaseID: &pid, WorkflowID: wfID, Actor: e.Actor,
 		Action: e.Action, Detail: detail, At: e.At}, sealedUntil: e.SealedUntil, budget: e.Budget}
-	return a, applyEffects(ctx, tx, pid, wfID, e)
+	return a, applyEffects(ctx, tx, st, wfID, e)
 }
 
 // applyEffects writes what e changes besides the audit trail and the
 // budget lines.
-func applyEffects(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e event.Event) error {
+func applyEffects(ctx context.Context, tx *sqlx.Tx, st *applyState, wfID string, e event.Event) error {
+	pid := st.pid
 	if e.Planned != nil {
 		if err := insertPurchase(ctx, tx, pid, wfID, e.Planned); err != nil {
 			return err
@@ -276,7 +306,7 @@ func applyEffects(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, e ev
 	}
 	if e.Report != nil || e.Review != nil || e.Overdue != nil || e.Payment != nil || e.Inspection != nil ||
 		e.Rectification != nil || e.Evaluation != nil || e.ContractStatus != nil {
-		if err := applyDelivery(ctx, tx, pid, e); err != nil {
+		if err := applyDelivery(ctx, tx, st, e); err != nil {
 			return err
 		}
 	}
@@ -389,7 +419,11 @@ func moveBudget(ctx context.Context, tx *sqlx.Tx, pid int64, key string, b *even
 	default:
 		return fmt.Errorf("unknown budget movement %q", b.Kind)
 	}
-	res, err := tx.ExecContext(ctx, q, b.BudgetID, b.AmountFen)
+	// The line's move and its record in one statement: the record is
+	// written only when the line could move.
+	res, err := tx.ExecContext(ctx, `WITH line AS (`+q+` RETURNING id)
+		INSERT INTO budget_movements (budget_id, purchase_id, kind, amount_fen, op_key)
+		SELECT id, $3, $4, $2, $5 FROM line`, b.BudgetID, b.AmountFen, pid, b.Kind, key)
 	if err != nil {
 		return fmt.Errorf("%s %d fen on budget line %d: %w", b.Kind, b.AmountFen, b.BudgetID, err)
 	}
@@ -399,10 +433,6 @@ func moveBudget(ctx context.Context, tx *sqlx.Tx, pid int64, key string, b *even
 			return fmt.Errorf("budget line %d: %w", b.BudgetID, ErrUnknownBudget)
 		}
 		return &BudgetError{BudgetID: b.BudgetID, AvailableFen: avail, WantFen: b.AmountFen}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO budget_movements (budget_id, purchase_id, kind, amount_fen, op_key)
-		VALUES ($1, $2, $3, $4, $5)`, b.BudgetID, pid, b.Kind, b.AmountFen, key); err != nil {
-		return fmt.Errorf("record budget movement: %w", err)
 	}
 	return nil
 }

@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"zhucan/event"
 )
 
 // applyDelivery writes the effects of a delivery-phase event.
-func applyDelivery(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) error {
-	var cid int64
-	if err := tx.GetContext(ctx, &cid, `SELECT id FROM contracts WHERE purchase_id = $1`, pid); err != nil {
-		return fmt.Errorf("find the contract of purchase %d: %w", pid, err)
+func applyDelivery(ctx context.Context, tx *sqlx.Tx, st *applyState, e event.Event) error {
+	cid, err := st.contractID(ctx, tx)
+	if err != nil {
+		return err
 	}
 	at := e.At.UTC()
 	exec := func(what, q string, args ...any) error {
@@ -29,13 +30,12 @@ func applyDelivery(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) e
 		if err != nil {
 			return fmt.Errorf("encode evidence: %w", err)
 		}
-		if err := exec("insert report", `INSERT INTO milestone_reports (contract_id, seq, version, delivered_quantity, beneficiaries,
-				summary, evidence, submitted_at, on_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (contract_id, seq, version) DO NOTHING`,
+		// The report and its milestone's status in one statement.
+		if err := exec("insert report", `WITH report AS (INSERT INTO milestone_reports (contract_id, seq, version, delivered_quantity,
+				beneficiaries, summary, evidence, submitted_at, on_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (contract_id, seq, version) DO NOTHING)
+			UPDATE milestones SET status = 'reported' WHERE contract_id = $1 AND seq = $2`,
 			cid, r.Seq, r.Version, r.Delivered, r.Beneficiaries, r.Summary, jsonText(ev), at, r.OnTime); err != nil {
-			return err
-		}
-		if err := exec("mark milestone reported", `UPDATE milestones SET status = 'reported' WHERE contract_id = $1 AND seq = $2`, cid, r.Seq); err != nil {
 			return err
 		}
 	}
@@ -45,16 +45,16 @@ func applyDelivery(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) e
 		if r.Accepted {
 			qty, status = &r.AcceptedQty, "accepted"
 		}
-		if err := exec("record review", `UPDATE milestone_reports SET accepted = $4, accepted_quantity = $5, review_reason = $6, reviewed_at = $7
-			WHERE contract_id = $1 AND seq = $2 AND version = $3`, cid, r.Seq, r.Version, r.Accepted, qty, e.Note, at); err != nil {
-			return err
-		}
+		// The review and its milestone in one statement.
+		review := `WITH review AS (UPDATE milestone_reports SET accepted = $4, accepted_quantity = $5, review_reason = $6, reviewed_at = $7
+			WHERE contract_id = $1 AND seq = $2 AND version = $3) `
 		if r.Accepted {
-			if err := exec("accept milestone", `UPDATE milestones SET status = 'accepted', accepted_quantity = $3, beneficiaries = $4, accepted_at = $5
-				WHERE contract_id = $1 AND seq = $2`, cid, r.Seq, r.AcceptedQty, r.Beneficiaries, at); err != nil {
+			if err := exec("accept milestone", review+`UPDATE milestones SET status = 'accepted', accepted_quantity = $5, beneficiaries = $8,
+				accepted_at = $7 WHERE contract_id = $1 AND seq = $2`, cid, r.Seq, r.Version, r.Accepted, qty, e.Note, at, r.Beneficiaries); err != nil {
 				return err
 			}
-		} else if err := exec("return milestone", `UPDATE milestones SET status = $3 WHERE contract_id = $1 AND seq = $2`, cid, r.Seq, status); err != nil {
+		} else if err := exec("return milestone", review+`UPDATE milestones SET status = $8 WHERE contract_id = $1 AND seq = $2`,
+			cid, r.Seq, r.Version, r.Accepted, qty, e.Note, at, status); err != nil {
 			return err
 		}
 	}
@@ -123,19 +123,31 @@ func applyEvaluation(ctx context.Context, tx *sqlx.Tx, cid int64, at time.Time, 
 		ON CONFLICT (contract_id, stage) DO NOTHING`, cid, ev.Stage, at, due); err != nil {
 		return fmt.Errorf("open %s evaluation: %w", ev.Stage, err)
 	}
-	for _, s := range ev.Scores {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO indicator_scores (contract_id, stage, indicator_code, scorer, score_centi, comment)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contract_id, stage, indicator_code, scorer)
-			DO UPDATE SET score_centi = EXCLUDED.score_centi, comment = EXCLUDED.comment`,
-			cid, ev.Stage, s.Code, s.Scorer, s.Centi, s.Comment); err != nil {
-			return fmt.Errorf("record score of %s: %w", s.Code, err)
-		}
+	if len(ev.Scores) == 0 && !ev.Done {
+		return nil
 	}
-	if ev.Done {
-		if _, err := tx.ExecContext(ctx, `UPDATE evaluations SET total_centi = $3, grade = $4, evaluated_at = $5, status = 'done'
-			WHERE contract_id = $1 AND stage = $2`, cid, ev.Stage, ev.TotalCenti, ev.Grade, at); err != nil {
-			return fmt.Errorf("grade %s evaluation: %w", ev.Stage, err)
+	// The scores (one statement for all; an indicator scored twice by one
+	// scorer keeps its last score, as one statement per score did) and
+	// the grade in one statement.
+	latest := map[[2]string]int{}
+	var codes, scorers, comments []string
+	var centis []int64
+	for _, s := range ev.Scores {
+		k := [2]string{s.Code, s.Scorer}
+		if i, ok := latest[k]; ok {
+			centis[i], comments[i] = s.Centi, s.Comment
+			continue
 		}
+		latest[k] = len(codes)
+		codes, scorers, centis, comments = append(codes, s.Code), append(scorers, s.Scorer), append(centis, s.Centi), append(comments, s.Comment)
+	}
+	if _, err := tx.ExecContext(ctx, `WITH scored AS (INSERT INTO indicator_scores (contract_id, stage, indicator_code, scorer, score_centi, comment)
+			SELECT $1, $2, s.code, s.scorer, s.centi, s.comment FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[]) AS s (code, scorer, centi, comment)
+			ON CONFLICT (contract_id, stage, indicator_code, scorer) DO UPDATE SET score_centi = EXCLUDED.score_centi, comment = EXCLUDED.comment)
+		UPDATE evaluations SET total_centi = $8, grade = $9, evaluated_at = $10, status = 'done'
+		WHERE contract_id = $1 AND stage = $2 AND $7`,
+		cid, ev.Stage, pq.Array(codes), pq.Array(scorers), pq.Array(centis), pq.Array(comments), ev.Done, ev.TotalCenti, ev.Grade, at); err != nil {
+		return fmt.Errorf("record the scores of the %s evaluation: %w", ev.Stage, err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -48,35 +49,89 @@ func (db *DB) AddToken(ctx context.Context, userID int64, token, label string) e
 	return nil
 }
 
-// UserByToken returns the user an unrevoked API token belongs to, and
-// notes when the token was last used.
+// KeyClaim is an Idempotency-Key to claim for a request as its caller
+// signs in (SignIn): the key and what identifies the request.
+type KeyClaim struct {
+	// Key is the client's Idempotency-Key.
+	Key string
+	// Method and Path are the request's.
+	Method, Path string
+	// RequestHash is the SHA-256 of the method, path and body.
+	RequestHash []byte
+}
+
+// SignedIn is who a token signs in, with what a request needs of them at
+// once: their organisation for a supplier's user, and the outcome of the
+// key claimed with the sign-in.
+type SignedIn struct {
+	// User is the token's user.
+	User User
+	// Org is the organisation of a supplier's user; nil for other roles.
+	Org *Supplier
+	// Claimed is true when the key was claimed for this request; false,
+	// with Prev, when the key was used before (Status 0 while that first
+	// request is in flight). Both are zero when no key was given.
+	Claimed bool
+	// Prev is the earlier record of the key when it was not claimed.
+	Prev IdempotentResponse
+}
+
+// SignIn returns who an unrevoked API token signs in, notes when the
+// token was last used, and claims key for the request when one is given
+// (see ClaimIdempotencyKey): all in one statement, so that an action
+// pays one round trip to PostgreSQL before it goes to its workflow, and
+// a request stopped while signing in leaves neither a claim nor a note.
 //
 // The note is written at most once a minute per token: a token is shared
 // by concurrent requests (a client polling several purchases), and a write
 // per request would queue them all on the token's row and a WAL flush.
-func (db *DB) UserByToken(ctx context.Context, token string) (User, error) {
+// Like the claim, it commits without waiting for the disk (laxX): losing
+// a last-used time in a crash is harmless.
+func (db *DB) SignIn(ctx context.Context, token string, key *KeyClaim) (SignedIn, error) {
 	var row struct {
 		User
-		Stale bool `db:"stale"`
+		Org     *string `db:"org"`
+		Claimed bool    `db:"claimed"`
 	}
-	h := tokenHash(token)
-	err := db.X.GetContext(ctx, &row, `SELECT u.id, u.name, u.role, u.supplier_id, u.password_hash, u.created_at,
-			(t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
-		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, h)
+	var claim KeyClaim
+	if key != nil {
+		claim = *key
+	}
+	err := db.laxX().GetContext(ctx, &row, `WITH t AS (
+			SELECT u.id, u.name, u.role, u.supplier_id, u.password_hash, u.created_at
+			FROM api_tokens t JOIN users u ON u.id = t.user_id
+			WHERE t.token_hash = $1 AND t.revoked_at IS NULL),
+		noted AS (UPDATE api_tokens SET last_used_at = now()
+			WHERE token_hash = $1 AND revoked_at IS NULL
+			  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')),
+		claim AS (INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
+			SELECT id, $2, $3, $4, $5 FROM t WHERE $2 <> ''
+			ON CONFLICT (user_id, key) DO NOTHING RETURNING true AS claimed)
+		SELECT t.*, coalesce((SELECT claimed FROM claim), false) AS claimed,
+			(SELECT to_jsonb(o)::text FROM (SELECT s.id, s.credit_code AS "creditCode", s.name, s.qualifications, s.contact,
+				s.welfare_unit AS "welfareUnit", s.dishonest, s.dishonest_reason AS "dishonestReason", s.created_at AS "createdAt"
+				FROM suppliers s WHERE s.id = t.supplier_id) o) AS org
+		FROM t`, tokenHash(token), claim.Key, claim.Method, claim.Path, claim.RequestHash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return row.User, fmt.Errorf("token: %w", ErrNotFound)
+		return SignedIn{}, fmt.Errorf("token: %w", ErrNotFound)
 	}
 	if err != nil {
-		return row.User, fmt.Errorf("look up token: %w", err)
+		return SignedIn{}, fmt.Errorf("sign in with token: %w", err)
 	}
-	if row.Stale {
-		if _, err := db.X.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = now()
-			WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, h); err != nil {
-			return row.User, fmt.Errorf("note use of token: %w", err)
+	se := SignedIn{User: row.User, Claimed: row.Claimed}
+	if row.Org != nil {
+		var org Supplier
+		if err := json.Unmarshal([]byte(*row.Org), &org); err != nil {
+			return SignedIn{}, fmt.Errorf("read organisation of user %d: %w", row.ID, err)
+		}
+		se.Org = &org
+	}
+	if key != nil && !se.Claimed {
+		if se.Prev, err = db.idempotentRecord(ctx, row.ID, key.Key); err != nil {
+			return SignedIn{}, err
 		}
 	}
-	return row.User, nil
+	return se, nil
 }
 
 // UserByID reads one user.
@@ -157,13 +212,20 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID int64, key, method
 	if n, _ := res.RowsAffected(); n == 1 {
 		return true, prev, nil
 	}
-	err = db.X.GetContext(ctx, &prev, `SELECT coalesce(status, 0) AS status, headers, body, request_hash, resource,
+	prev, err = db.idempotentRecord(ctx, userID, key)
+	return false, prev, err
+}
+
+// idempotentRecord reads the record of a key used before.
+func (db *DB) idempotentRecord(ctx context.Context, userID int64, key string) (IdempotentResponse, error) {
+	var prev IdempotentResponse
+	err := db.X.GetContext(ctx, &prev, `SELECT coalesce(status, 0) AS status, headers, body, request_hash, resource,
 			status IS NULL AND created_at < now() - interval '30 seconds' AS stale
 		FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key)
 	if err != nil {
-		return false, prev, fmt.Errorf("read idempotency key: %w", err)
+		return prev, fmt.Errorf("read idempotency key: %w", err)
 	}
-	return false, prev, nil
+	return prev, nil
 }
 
 // CompleteIdempotencyKey stores the answer given under a claimed key.

@@ -723,22 +723,6 @@ func (db *DB) CurrentBidSuppliers(ctx context.Context, pid int64, bidIDs []int64
 	return out, nil
 }
 
-// LastReport returns the newest report of a purchase's milestone.
-func (db *DB) LastReport(ctx context.Context, pid int64, seq int) (Report, error) {
-	var r Report
-	err := db.X.GetContext(ctx, &r, `SELECT r.seq, r.version, r.delivered_quantity, r.beneficiaries, r.summary, r.evidence, r.submitted_at,
-			r.on_time, r.accepted, r.accepted_quantity, r.review_reason, r.reviewed_at
-		FROM milestone_reports r JOIN contracts c ON c.id = r.contract_id
-		WHERE c.purchase_id = $1 AND r.seq = $2 ORDER BY r.version DESC LIMIT 1`, pid, seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("report of milestone %d: %w", seq, ErrNotFound)
-	}
-	if err != nil {
-		return r, fmt.Errorf("read report of milestone %d: %w", seq, err)
-	}
-	return r, nil
-}
-
 // AuditFeed lists public audit entries of every purchase whose action is
 // one of actions, at or after since and numbered after afterID, oldest first.
 func (db *DB) AuditFeed(ctx context.Context, actions []string, since time.Time, afterID int64, limit int) ([]AuditEntry, error) {

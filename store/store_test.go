@@ -324,6 +324,50 @@ func TestIdempotencyKeepsWhatAFailedAttemptCreated(t *testing.T) {
 	}
 }
 
+// TestSignInClaimsTheKeyInTheSameStatement: a sign-in with a key claims
+// it once, a second gets the first's record, a supplier's user comes with
+// the organisation, and a revoked token claims nothing.
+func TestSignInClaimsTheKeyInTheSameStatement(t *testing.T) {
+	db, c := catalogueDB(t)
+	ctx, v := context.Background(), valid.New()
+	it := c.Items[0]
+	_, orgs := budgetAndBidders(t, db, it, 1)
+	tok, _ := store.NewToken()
+	u, err := db.CreateUserWithToken(ctx, v, store.User{Name: "rep", Role: "supplier", SupplierID: &orgs[0]}, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := &store.KeyClaim{Key: "k1", Method: "POST", Path: "/p", RequestHash: []byte{1, 2}}
+	in, err := db.SignIn(ctx, tok, key)
+	if err != nil || in.User.ID != u.ID || !in.Claimed {
+		t.Fatalf("first sign-in: %+v %v", in, err)
+	}
+	if in.Org == nil || in.Org.ID != orgs[0] || in.Org.Name != "org 0" || len(in.Org.Qualifications) != len(it.Qualifications) || in.Org.CreatedAt.IsZero() {
+		t.Fatalf("organisation read at sign-in: %+v", in.Org)
+	}
+	again, err := db.SignIn(ctx, tok, key)
+	if err != nil || again.Claimed || again.Prev.Status != 0 || string(again.Prev.RequestHash) != string(key.RequestHash) {
+		t.Fatalf("second sign-in with the key: %+v %v", again, err)
+	}
+	if plain, err := db.SignIn(ctx, tok, nil); err != nil || plain.Claimed || plain.User.ID != u.ID {
+		t.Fatalf("sign-in without a key: %+v %v", plain, err)
+	}
+	var used int
+	if err := db.X.GetContext(ctx, &used, `SELECT count(*) FROM api_tokens WHERE last_used_at IS NOT NULL`); err != nil || used != 1 {
+		t.Fatalf("last use noted on %d tokens (%v)", used, err)
+	}
+	if _, err := db.X.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = now()`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SignIn(ctx, tok, &store.KeyClaim{Key: "k2", Method: "POST", Path: "/p"}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("revoked token: %v", err)
+	}
+	var claims int
+	if err := db.X.GetContext(ctx, &claims, `SELECT count(*) FROM idempotency_keys`); err != nil || claims != 1 {
+		t.Fatalf("%d claims, want the one of the valid token (%v)", claims, err)
+	}
+}
+
 // TestGlobalChainSealedWhileWritersAppend appends entries of many purchases
 // at once while two sealers run, as two worker processes would: every
 // entry ends up in the global chain exactly once, in one unbroken chain.

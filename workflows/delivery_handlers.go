@@ -125,6 +125,9 @@ func (d *delivery) validateReview(ctx workflow.Context, a ReviewArgs) error {
 	if !a.Accepted {
 		return requireText("reason", a.Reason)
 	}
+	if a.AcceptDelivered {
+		return nil
+	}
 	if a.AcceptedQty < 0 || a.AcceptedQty > last.Delivered {
 		return refuse(CodeInvalid, "acceptedQuantity", "验收数量须在 0 到报告的交付数量 %d 之间", "acceptedQuantity must be between 0 and the %d delivered", last.Delivered)
 	}
@@ -141,6 +144,9 @@ func (d *delivery) onReview(ctx workflow.Context, a ReviewArgs) (string, error) 
 		m.Status = "returned"
 		seq := d.emit(ctx, "milestone.returned", a.Actor, event.Event{Review: rv, Note: a.Reason})
 		return m.Status, d.accepted(ctx, seq)
+	}
+	if a.AcceptDelivered {
+		a.AcceptedQty = r.Delivered
 	}
 	r.AcceptedQty = a.AcceptedQty
 	m.Status, m.AcceptedQty, m.Beneficiaries, m.AcceptedAt = "accepted", a.AcceptedQty, r.Beneficiaries, now

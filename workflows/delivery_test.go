@@ -254,6 +254,30 @@ func TestPartialDeliveryIsPaidProRata(t *testing.T) {
 	r.accepted("partial")
 }
 
+// TestAcceptingWithoutAQuantityAcceptsWhatWasReported: an officer who
+// names no quantity (AcceptDelivered) accepts the report's own, whatever
+// AcceptedQty says, and is paid pro rata to it.
+func TestAcceptingWithoutAQuantityAcceptsWhatWasReported(t *testing.T) {
+	f := newFixture(t, 100_000_000)
+	in := f.signed()
+	r := f.newRun()
+	due := t0.AddDate(0, 0, 60)
+	r.report(due.Add(-48*time.Hour), "report", 1, 20)
+	r.send(due.Add(-24*time.Hour), "accept", workflows.UpdateReview, workflows.ReviewArgs{Actor: f.officer, Seq: 1, Accepted: true,
+		AcceptedQty: 999, AcceptDelivered: true})
+	r.at(due, func() {
+		if p, _, _ := f.paid(); p != 9_600_000 {
+			t.Errorf("paid %d, want 9,600,000 (the 20 of 30 units reported)", p)
+		}
+		if n := f.count(`SELECT count(*) FROM milestones WHERE seq = 1 AND accepted_quantity = 20`); n != 1 {
+			t.Errorf("the milestone does not record the 20 units reported as accepted")
+		}
+		r.env.CancelWorkflow()
+	})
+	r.deliver(in)
+	r.accepted("accept")
+}
+
 func TestOverdueMilestoneWarnsThenRecordsTheDelay(t *testing.T) {
 	f := newFixture(t, 100_000_000)
 	in := f.signed()

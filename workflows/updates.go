@@ -250,6 +250,10 @@ type ReviewArgs struct {
 	Accepted bool `json:"accepted"`
 	// AcceptedQty is the quantity accepted (at most the quantity delivered).
 	AcceptedQty int64 `json:"acceptedQty"`
+	// AcceptDelivered accepts the quantity the report under review
+	// delivered, whatever AcceptedQty says: the API sends it when the
+	// officer names no quantity, so that it need not read the report first.
+	AcceptDelivered bool `json:"acceptDelivered,omitempty"`
 	// Reason is required to return a report.
 	Reason string `json:"reason"`
 }
