@@ -745,11 +745,11 @@ func report(b *testing.B, sb *strings.Builder, cfg loadConfig, m *measured) {
 	if m.missed > 0 {
 		fmt.Fprintf(sb, "purchases that missed a deadline (the machine could not keep this pace): %d of %d\n", m.missed, m.purchases)
 	}
-	fmt.Fprintf(sb, "human action latency: p50 %s, p99 %s (target p99 < 250 ms)\n", pct(actions, .5).Round(time.Millisecond), pct(actions, .99).Round(time.Millisecond))
+	fmt.Fprintf(sb, "human action latency: p50 %s, p99 %s (target p99 < 250 ms)\n", pct(actions, .5).Round(100*time.Microsecond), pct(actions, .99).Round(time.Millisecond))
 	round := func(ds []time.Duration) []time.Duration {
 		out := make([]time.Duration, len(ds))
 		for i, d := range ds {
-			out[i] = d.Round(time.Millisecond)
+			out[i] = d.Round(100 * time.Microsecond)
 		}
 		return out
 	}
@@ -757,7 +757,7 @@ func report(b *testing.B, sb *strings.Builder, cfg loadConfig, m *measured) {
 	fmt.Fprintf(sb, "PostgreSQL write transactions of the purchases: %d, %.1f per human action (the purchases' own, the generator's setup excluded)\n",
 		m.writes, float64(m.writes)/float64(m.actions))
 	fmt.Fprintf(sb, "floor (bare workflows replaying the purchases' schedule, as many Updates and write transactions, written by a local activity): p50 %s, p99 %s\n",
-		pct(fl, .5).Round(time.Millisecond), pct(fl, .99).Round(time.Millisecond))
+		pct(fl, .5).Round(100*time.Microsecond), pct(fl, .99).Round(time.Millisecond))
 	fmt.Fprintf(sb, "cost ratio to the floor (p50 latency): %.2f× (target ≤ 1.3×)\n", float64(pct(actions, .5))/float64(pct(fl, .5)))
 	fmt.Fprintf(sb, "floor with one write per Update: p50 %s, p99 %s; cost ratio to it %.2f×\n", pct(m.floorOne, .5).Round(time.Millisecond),
 		pct(m.floorOne, .99).Round(time.Millisecond), float64(pct(actions, .5))/float64(pct(m.floorOne, .5)))

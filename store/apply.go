@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,10 +44,11 @@ var ErrUnknownBudget = errors.New("budget line does not exist")
 func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, events []event.Event) error {
 	for attempt := 1; ; attempt++ {
 		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			t := ptx{tx: tx, db: db}
 			// Attempts for one purchase (a retry while the first still
 			// runs) wait for each other, so that the second finds the
 			// first's entries; other purchases are not held up.
-			seen, contract, err := lockAndFind(ctx, tx, purchaseID, events)
+			seen, contract, err := lockAndFind(ctx, t, purchaseID, events)
 			if err != nil {
 				return err
 			}
@@ -56,14 +58,14 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 				if seen[e.Key] {
 					continue // applied before: a retry
 				}
-				a, err := applyOne(ctx, tx, st, workflowID, e)
+				a, err := applyOne(ctx, t, st, workflowID, e)
 				if err != nil {
 					return fmt.Errorf("apply %s (%s): %w", e.Action, e.Key, err)
 				}
 				entries = append(entries, a)
 			}
 			for _, a := range entries {
-				inserted, err := insertAudit(ctx, tx, a.entry, a.sealedUntil)
+				inserted, err := insertAudit(ctx, t, a.entry, a.sealedUntil)
 				if err != nil {
 					return err
 				}
@@ -77,7 +79,7 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 				if a.budget == nil {
 					continue
 				}
-				if err := moveBudget(ctx, tx, purchaseID, a.entry.EventKey, a.budget); err != nil {
+				if err := moveBudget(ctx, t, purchaseID, a.entry.EventKey, a.budget); err != nil {
 					return fmt.Errorf("apply %s (%s): %w", a.entry.Action, a.entry.EventKey, err)
 				}
 			}
@@ -109,6 +111,33 @@ type sealedEntry struct {
 	budget      *event.Budget
 }
 
+// ptx is a transaction whose statements are prepared once per connection
+// (see DB.prepared): the writes of actions run the same few texts over
+// and over.
+type ptx struct {
+	tx *sqlx.Tx
+	db *DB
+}
+
+// ExecContext runs q, prepared, in the transaction.
+func (t ptx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.db.preparedIn(ctx, t.tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// GetContext runs q, prepared, in the transaction and scans its one row
+// into dest.
+func (t ptx) GetContext(ctx context.Context, dest any, q string, args ...any) error {
+	st, err := t.db.preparedIn(ctx, t.tx, q)
+	if err != nil {
+		return err
+	}
+	return st.GetContext(ctx, dest, args...)
+}
+
 // applyState is what one attempt of Apply knows of its purchase.
 type applyState struct {
 	pid int64
@@ -118,7 +147,7 @@ type applyState struct {
 
 // contractID returns the purchase's contract, reading it the first time
 // it is needed: it may have been written by this very transaction.
-func (st *applyState) contractID(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+func (st *applyState) contractID(ctx context.Context, tx ptx) (int64, error) {
 	if st.contract == 0 {
 		if err := tx.GetContext(ctx, &st.contract, `SELECT id FROM contracts WHERE purchase_id = $1`, st.pid); err != nil {
 			return 0, fmt.Errorf("find the contract of purchase %d: %w", st.pid, err)
@@ -135,7 +164,7 @@ func (st *applyState) contractID(ctx context.Context, tx *sqlx.Tx) (int64, error
 // (errAppliedMeanwhile), and this attempt is rolled back and made again.
 // The contract is written once and never changes, so a contract this
 // snapshot has is the purchase's; one it lacks is read when needed.
-func lockAndFind(ctx context.Context, tx *sqlx.Tx, pid int64, events []event.Event) (map[string]bool, int64, error) {
+func lockAndFind(ctx context.Context, tx ptx, pid int64, events []event.Event) (map[string]bool, int64, error) {
 	keys := make([]string, len(events))
 	for i, e := range events {
 		keys[i] = e.Key
@@ -164,7 +193,7 @@ func lockAndFind(ctx context.Context, tx *sqlx.Tx, pid int64, events []event.Eve
 }
 
 // applyOne applies e's effects in tx and returns its audit entry to append.
-func applyOne(ctx context.Context, tx *sqlx.Tx, st *applyState, wfID string, e event.Event) (sealedEntry, error) {
+func applyOne(ctx context.Context, tx ptx, st *applyState, wfID string, e event.Event) (sealedEntry, error) {
 	pid := st.pid
 	detail, err := json.Marshal(auditDetail(e))
 	if err != nil {
@@ -177,7 +206,7 @@ func applyOne(ctx context.Context, tx *sqlx.Tx, st *applyState, wfID string, e e
 
 // applyEffects writes what e changes besides the audit trail and the
 // budget lines.
-func applyEffects(ctx context.Context, tx *sqlx.Tx, st *applyState, wfID string, e event.Event) error {
+func applyEffects(ctx context.Context, tx ptx, st *applyState, wfID string, e event.Event) error {
 	pid := st.pid
 	if e.Planned != nil {
 		if err := insertPurchase(ctx, tx, pid, wfID, e.Planned); err != nil {
@@ -377,7 +406,7 @@ func auditDetail(e event.Event) map[string]any {
 	return d
 }
 
-func insertPurchase(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, p *event.Planned) error {
+func insertPurchase(ctx context.Context, tx ptx, pid int64, wfID string, p *event.Planned) error {
 	var exists bool
 	if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM budget_lines WHERE id = $1)`, p.BudgetID); err != nil {
 		return fmt.Errorf("look up budget line %d: %w", p.BudgetID, err)
@@ -406,7 +435,7 @@ func insertPurchase(ctx context.Context, tx *sqlx.Tx, pid int64, wfID string, p 
 	return nil
 }
 
-func moveBudget(ctx context.Context, tx *sqlx.Tx, pid int64, key string, b *event.Budget) error {
+func moveBudget(ctx context.Context, tx ptx, pid int64, key string, b *event.Budget) error {
 	var q string
 	switch b.Kind {
 	case "reserve":
@@ -437,7 +466,7 @@ func moveBudget(ctx context.Context, tx *sqlx.Tx, pid int64, key string, b *even
 	return nil
 }
 
-func applyMember(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) error {
+func applyMember(ctx context.Context, tx ptx, pid int64, e event.Event) error {
 	m := e.Member
 	if m.Recused {
 		_, err := tx.ExecContext(ctx, `UPDATE purchase_members SET recused_at = $4, recusal_reason = $5
@@ -455,7 +484,7 @@ func applyMember(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) err
 	return nil
 }
 
-func applyAward(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) error {
+func applyAward(ctx context.Context, tx ptx, pid int64, e event.Event) error {
 	a := e.Award
 	for _, r := range a.Ranking {
 		if _, err := tx.ExecContext(ctx, `UPDATE bids SET technical_centi = $4, price_score_centi = $5, total_centi = $6, rank = $7
@@ -474,7 +503,7 @@ func applyAward(ctx context.Context, tx *sqlx.Tx, pid int64, e event.Event) erro
 	return nil
 }
 
-func insertContract(ctx context.Context, tx *sqlx.Tx, pid int64, c *event.Contract) error {
+func insertContract(ctx context.Context, tx ptx, pid int64, c *event.Contract) error {
 	ind := c.Indicators
 	if len(ind) == 0 {
 		ind = json.RawMessage(`[]`)

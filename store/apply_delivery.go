@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"zhucan/event"
 )
 
 // applyDelivery writes the effects of a delivery-phase event.
-func applyDelivery(ctx context.Context, tx *sqlx.Tx, st *applyState, e event.Event) error {
+func applyDelivery(ctx context.Context, tx ptx, st *applyState, e event.Event) error {
 	cid, err := st.contractID(ctx, tx)
 	if err != nil {
 		return err
@@ -113,7 +112,7 @@ func applyDelivery(ctx context.Context, tx *sqlx.Tx, st *applyState, e event.Eve
 	return nil
 }
 
-func applyEvaluation(ctx context.Context, tx *sqlx.Tx, cid int64, at time.Time, ev *event.Evaluation) error {
+func applyEvaluation(ctx context.Context, tx ptx, cid int64, at time.Time, ev *event.Evaluation) error {
 	var due *time.Time
 	if !ev.Due.IsZero() {
 		d := ev.Due.UTC()

@@ -46,7 +46,7 @@ func (db *DB) AppendAudit(ctx context.Context, e AuditEntry) error {
 		if err := lockChain(ctx, tx, e.PurchaseID); err != nil {
 			return err
 		}
-		_, err := insertAudit(ctx, tx, e, nil)
+		_, err := insertAudit(ctx, ptx{tx: tx, db: db}, e, nil)
 		return err
 	})
 	if err == nil {
@@ -74,7 +74,7 @@ func lockChain(ctx context.Context, tx *sqlx.Tx, pid *int64) error {
 // unless its event key exists, and queues it for the global chain (see
 // SealAudit); it reports whether it inserted. The caller holds the
 // purchase's chain lock (lockChain), so the chain follows the ids.
-func insertAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry, sealedUntil *time.Time) (bool, error) {
+func insertAudit(ctx context.Context, tx ptx, e AuditEntry, sealedUntil *time.Time) (bool, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, `WITH b AS (SELECT audit_body($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS body),
 		p AS (SELECT CASE WHEN $2::bigint IS NULL

@@ -97,7 +97,7 @@ func (db *DB) SignIn(ctx context.Context, token string, key *KeyClaim) (SignedIn
 	if key != nil {
 		claim = *key
 	}
-	err := db.laxX().GetContext(ctx, &row, `WITH t AS (
+	st, err := db.prepared(ctx, db.laxX(), `WITH t AS (
 			SELECT u.id, u.name, u.role, u.supplier_id, u.password_hash, u.created_at
 			FROM api_tokens t JOIN users u ON u.id = t.user_id
 			WHERE t.token_hash = $1 AND t.revoked_at IS NULL),
@@ -111,7 +111,10 @@ func (db *DB) SignIn(ctx context.Context, token string, key *KeyClaim) (SignedIn
 			(SELECT to_jsonb(o)::text FROM (SELECT s.id, s.credit_code AS "creditCode", s.name, s.qualifications, s.contact,
 				s.welfare_unit AS "welfareUnit", s.dishonest, s.dishonest_reason AS "dishonestReason", s.created_at AS "createdAt"
 				FROM suppliers s WHERE s.id = t.supplier_id) o) AS org
-		FROM t`, tokenHash(token), claim.Key, claim.Method, claim.Path, claim.RequestHash)
+		FROM t`)
+	if err == nil {
+		err = st.GetContext(ctx, &row, tokenHash(token), claim.Key, claim.Method, claim.Path, claim.RequestHash)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return SignedIn{}, fmt.Errorf("token: %w", ErrNotFound)
 	}
@@ -230,8 +233,12 @@ func (db *DB) idempotentRecord(ctx context.Context, userID int64, key string) (I
 
 // CompleteIdempotencyKey stores the answer given under a claimed key.
 func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key string, status int, headers, body []byte) error {
-	if _, err := db.X.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = now()
-		WHERE user_id = $1 AND key = $2`, userID, key, status, jsonText(headers), body); err != nil {
+	st, err := db.prepared(ctx, db.X, `UPDATE idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = now()
+		WHERE user_id = $1 AND key = $2`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, userID, key, status, jsonText(headers), body)
+	}
+	if err != nil {
 		return fmt.Errorf("complete idempotency key: %w", err)
 	}
 	return nil

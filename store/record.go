@@ -62,7 +62,11 @@ const versionQuery = `SELECT coalesce((SELECT max(id) FROM audit_log WHERE purch
 // version {0, registry}, which no page was ever served at.
 func (db *DB) PurchaseVersion(ctx context.Context, id int64) (PageVersion, error) {
 	var v PageVersion
-	if err := db.X.GetContext(ctx, &v, versionQuery, id); err != nil {
+	st, err := db.prepared(ctx, db.X, versionQuery)
+	if err == nil {
+		err = st.GetContext(ctx, &v, id)
+	}
+	if err != nil {
 		return v, fmt.Errorf("read the version of purchase %d: %w", id, err)
 	}
 	return v, nil
