@@ -106,7 +106,7 @@ func (db *DB) CatchUpFigures(ctx context.Context) (int, error) {
 // interval until ctx ends, so that reads of the figures find little left
 // to do.
 func (db *DB) RunFiguresCatchUp(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	repeat(ctx, interval, nil, log, "recomputing the figures", db.CatchUpFigures)
+	repeat(ctx, interval, nil, 0, log, "recomputing the figures", db.CatchUpFigures)
 }
 
 func withExecution(fs []Figures) []Figures {

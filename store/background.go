@@ -34,19 +34,31 @@ func (db *DB) inBatches(ctx context.Context, what, query string, batch int, args
 }
 
 // repeat runs work every interval, and whenever wake delivers (a nil wake
-// never does), until ctx ends. A failure is logged and the work runs
-// again at its next turn.
-func repeat(ctx context.Context, interval time.Duration, wake <-chan struct{}, log *slog.Logger, what string,
+// never does) but not sooner than gap after its last turn, until ctx
+// ends: the wakes of a burst of writes are served by one turn, which
+// costs PostgreSQL about as much as a turn for one write. A failure is
+// logged and the work runs again at its next turn.
+func repeat(ctx context.Context, interval time.Duration, wake <-chan struct{}, gap time.Duration, log *slog.Logger, what string,
 	work func(context.Context) (int, error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-wake:
+			if d := gap - time.Since(last); d > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				case <-time.After(d):
+				}
+			}
 		}
+		last = time.Now()
 		if _, err := work(ctx); err != nil && ctx.Err() == nil {
 			log.WarnContext(ctx, what+" failed; retrying", "err", err)
 		}
