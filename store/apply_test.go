@@ -252,4 +252,22 @@ func TestPurchaseRecordReadsTheWholeRecordAtOnce(t *testing.T) {
 	if v, err := db.PurchaseVersion(ctx, 999_999); err != nil || v.AuditHead != 0 {
 		t.Errorf("version of a purchase that does not exist: %+v, %v", v, err)
 	}
+	// The record's statements are prepared on a connection once and kept;
+	// one a connection lost is prepared again.
+	db.X.SetMaxOpenConns(1)
+	for range 2 {
+		if again, err := db.PurchaseRecordByID(ctx, 7); err != nil || again.Purchase.Status != "delivering" || len(again.Bids) != 2 {
+			t.Fatalf("reading again on one connection: %+v, %v", again.Purchase, err)
+		}
+	}
+	var prepared int
+	if err := db.X.GetContext(ctx, &prepared, `SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'zhucan_record_%'`); err != nil || prepared != 14 {
+		t.Fatalf("%d of the record's 14 statements prepared on the connection (%v)", prepared, err)
+	}
+	if _, err := db.X.ExecContext(ctx, `DEALLOCATE zhucan_record_0`); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := db.PurchaseRecordByID(ctx, 7); err != nil || again.Purchase.Status != "delivering" {
+		t.Fatalf("after a statement was lost: %+v, %v", again.Purchase, err)
+	}
 }

@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // PurchaseRecord is everything recorded about one purchase: what its page
@@ -72,51 +74,84 @@ func (db *DB) PurchaseVersion(ctx context.Context, id int64) (PageVersion, error
 	return v, nil
 }
 
+// recordReads are the statements of a purchase's record, in the order
+// PurchaseRecordByID reads them, each with the purchase's number as $1:
+// its version first, then the purchase and what was recorded about it.
+var recordReads = func() []string {
+	cid := "(SELECT id FROM contracts WHERE purchase_id = $1)"
+	byContract := func(q string) string { return strings.ReplaceAll(q, "$1", cid) }
+	return []string{versionQuery, purchaseQuery, membersQuery, bidsQuery, awardsQuery, challengesQuery, contractQuery,
+		byContract(milestonesQuery), byContract(reportsQuery), byContract(inspectionsQuery), byContract(rectificationsQuery),
+		byContract(evaluationsQuery), byContract(indicatorScoresQuery), byContract(paymentsQuery)}
+}()
+
+// recordStatement names the i-th of recordReads prepared on a connection.
+func recordStatement(i int) string { return "zhucan_record_" + strconv.Itoa(i) }
+
+// recordPrepare prepares recordReads on a connection, those it lacks: a
+// connection keeps its prepared statements while it lives, with their
+// plans, so that a page's record is neither parsed nor planned again.
+var recordPrepare = func() string {
+	var b strings.Builder
+	b.WriteString("DO $zr$ BEGIN\n")
+	for i, q := range recordReads {
+		fmt.Fprintf(&b, "IF NOT EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = '%s') THEN EXECUTE $q$PREPARE %s(bigint) AS %s$q$; END IF;\n",
+			recordStatement(i), recordStatement(i), q)
+	}
+	b.WriteString("END $zr$")
+	return b.String()
+}()
+
+// recordExecute runs recordReads for purchase id as one query: a round
+// trip to PostgreSQL, each statement a result set with its own snapshot.
+// The number is written into the text, as digits only (a query of many
+// statements takes no parameters).
+func recordExecute(id int64) string {
+	pid := strconv.FormatInt(id, 10)
+	var b strings.Builder
+	for i := range recordReads {
+		if i > 0 {
+			b.WriteString(";\n")
+		}
+		b.WriteString("EXECUTE " + recordStatement(i) + "(" + pid + ")")
+	}
+	return b.String()
+}
+
 // PurchaseRecordByID reads purchase id with everything recorded about it
 // in one round trip to PostgreSQL: the reads that PurchaseByID, Members,
 // Bids and the others make one by one go together as one multi-statement
-// query, each statement a result set. A page shows a purchase often, and
-// on a busy machine every round trip waits for two processes to be
-// scheduled. The statements see the same committed changes as the
+// query, each statement a result set, and each prepared on its connection
+// (recordPrepare), so that PostgreSQL neither parses nor plans it again. A
+// page shows a purchase often, and on a busy machine every round trip
+// waits for two processes to be scheduled, and every request for the
+// server's time. The statements see the same committed changes as the
 // one-by-one reads would: each takes its own snapshot. The version is
 // read first, so that the record is never older than its version: a
 // change that commits while the record is read shows in the record and
 // moves the version past the one returned.
 func (db *DB) PurchaseRecordByID(ctx context.Context, id int64) (PurchaseRecord, error) {
 	var rec PurchaseRecord
-	// The multi-statement form has no parameters: the number is written
-	// into the text, as digits only.
-	pid := strconv.FormatInt(id, 10)
-	cid := "(SELECT id FROM contracts WHERE purchase_id = " + pid + ")"
-	bind := func(q, arg string) string { return strings.ReplaceAll(q, "$1", arg) }
 	var purchases []Purchase
 	var contracts []Contract
 	var reports []Report
 	var scores []IndicatorScoreRow
-	reads := []struct {
-		query string
-		dest  any
-	}{
-		{bind(purchaseQuery, pid), &purchases},
-		{bind(membersQuery, pid), &rec.Members},
-		{bind(bidsQuery, pid), &rec.Bids},
-		{bind(awardsQuery, pid), &rec.Awards},
-		{bind(challengesQuery, pid), &rec.Challenges},
-		{bind(contractQuery, pid), &contracts},
-		{bind(milestonesQuery, cid), &rec.Milestones},
-		{bind(reportsQuery, cid), &reports},
-		{bind(inspectionsQuery, cid), &rec.Inspections},
-		{bind(rectificationsQuery, cid), &rec.Rectifications},
-		{bind(evaluationsQuery, cid), &rec.Evaluations},
-		{bind(indicatorScoresQuery, cid), &scores},
-		{bind(paymentsQuery, cid), &rec.Payments},
+	dests := []any{&purchases, &rec.Members, &rec.Bids, &rec.Awards, &rec.Challenges, &contracts, &rec.Milestones, &reports,
+		&rec.Inspections, &rec.Rectifications, &rec.Evaluations, &scores, &rec.Payments}
+	conn, err := db.X.Conn(ctx)
+	if err != nil {
+		return rec, fmt.Errorf("read purchase %d: %w", id, err)
 	}
-	texts := make([]string, 1, len(reads)+1)
-	texts[0] = bind(versionQuery, pid)
-	for _, r := range reads {
-		texts = append(texts, r.query)
+	defer conn.Close()
+	rows, err := conn.QueryContext(ctx, recordExecute(id))
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "26000" {
+		// A connection new to the record's statements: prepare them, once.
+		if _, err := conn.ExecContext(ctx, recordPrepare); err != nil {
+			return rec, fmt.Errorf("read purchase %d: prepare its statements: %w", id, err)
+		}
+		rows, err = conn.QueryContext(ctx, recordExecute(id))
 	}
-	rows, err := db.X.QueryContext(ctx, strings.Join(texts, ";\n"))
 	if err != nil {
 		return rec, fmt.Errorf("read purchase %d: %w", id, err)
 	}
@@ -126,11 +161,11 @@ func (db *DB) PurchaseRecordByID(ctx context.Context, id int64) (PurchaseRecord,
 		return rec, fmt.Errorf("read purchase %d: its version: %w", id, errOr(err))
 	}
 	rec.Version = versions[0]
-	for i, r := range reads {
+	for i, dest := range dests {
 		if !rows.NextResultSet() {
-			return rec, fmt.Errorf("read purchase %d: result %d of %d missing: %w", id, i+2, len(texts), errOr(rows.Err()))
+			return rec, fmt.Errorf("read purchase %d: result %d of %d missing: %w", id, i+2, len(dests)+1, errOr(rows.Err()))
 		}
-		if err := sqlx.StructScan(rows, r.dest); err != nil {
+		if err := sqlx.StructScan(rows, dest); err != nil {
 			return rec, fmt.Errorf("read purchase %d (result %d): %w", id, i+2, err)
 		}
 	}
