@@ -486,19 +486,22 @@ func applyMember(ctx context.Context, tx ptx, pid int64, e event.Event) error {
 
 func applyAward(ctx context.Context, tx ptx, pid int64, e event.Event) error {
 	a := e.Award
-	for _, r := range a.Ranking {
-		if _, err := tx.ExecContext(ctx, `UPDATE bids SET technical_centi = $4, price_score_centi = $5, total_centi = $6, rank = $7
-			WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3`,
-			pid, a.Round, r.SupplierID, r.TechnicalCenti, r.PriceCenti, r.TotalCenti, r.Rank); err != nil {
-			return fmt.Errorf("record ranking of supplier %d: %w", r.SupplierID, err)
-		}
+	// The ranking of every bid and the award, in one statement.
+	n := len(a.Ranking)
+	suppliers, technical, price, total, rank := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, r := range a.Ranking {
+		suppliers[i], technical[i], price[i], total[i], rank[i] = r.SupplierID, r.TechnicalCenti, r.PriceCenti, r.TotalCenti, int64(r.Rank)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO awards (purchase_id, round, bid_id, supplier_id, amount_fen, status, notified_at)
+	_, err := tx.ExecContext(ctx, `WITH ranked AS (UPDATE bids b SET technical_centi = r.technical, price_score_centi = r.price,
+				total_centi = r.total, rank = r.rank
+			FROM unnest($6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[]) AS r (supplier_id, technical, price, total, rank)
+			WHERE b.purchase_id = $1 AND b.round = $2 AND b.supplier_id = r.supplier_id)
+		INSERT INTO awards (purchase_id, round, bid_id, supplier_id, amount_fen, status, notified_at)
 		SELECT $1, $2, id, supplier_id, $4, 'notified', $5 FROM bids WHERE purchase_id = $1 AND round = $2 AND supplier_id = $3
 		ON CONFLICT (purchase_id, round, bid_id) DO UPDATE SET status = 'notified', notified_at = EXCLUDED.notified_at`,
-		pid, a.Round, a.SupplierID, a.AmountFen, e.At.UTC())
+		pid, a.Round, a.SupplierID, a.AmountFen, e.At.UTC(), pq.Array(suppliers), pq.Array(technical), pq.Array(price), pq.Array(total), pq.Array(rank))
 	if err != nil {
-		return fmt.Errorf("record award to supplier %d: %w", a.SupplierID, err)
+		return fmt.Errorf("record the ranking and the award to supplier %d: %w", a.SupplierID, err)
 	}
 	return nil
 }
@@ -518,16 +521,21 @@ func insertContract(ctx context.Context, tx ptx, pid int64, c *event.Contract) e
 	if err != nil {
 		return fmt.Errorf("insert contract: %w", err)
 	}
-	for _, m := range c.Milestones {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO milestones (contract_id, seq, name, due_at, planned_quantity, payment_percent, planned_payment_fen)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (contract_id, seq) DO NOTHING`,
-			cid, m.Seq, m.Name, m.Due.UTC(), m.Quantity, m.PaymentPercent, m.PaymentFen); err != nil {
-			return fmt.Errorf("insert milestone %d: %w", m.Seq, err)
-		}
+	// The milestones and the award's signing, in one statement.
+	n := len(c.Milestones)
+	seqs, quantities, percents, payments := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	names, dues := make([]string, n), make([]string, n)
+	for i, m := range c.Milestones {
+		seqs[i], names[i], quantities[i], percents[i], payments[i] = int64(m.Seq), m.Name, m.Quantity, int64(m.PaymentPercent), m.PaymentFen
+		dues[i] = m.Due.UTC().Format(time.RFC3339Nano)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE awards SET status = 'signed' WHERE purchase_id = $1 AND supplier_id = $2 AND status = 'notified'`,
-		pid, c.SupplierID); err != nil {
-		return fmt.Errorf("mark award signed: %w", err)
+	if _, err := tx.ExecContext(ctx, `WITH planned AS (INSERT INTO milestones (contract_id, seq, name, due_at, planned_quantity, payment_percent, planned_payment_fen)
+			SELECT $1, m.seq, m.name, m.due, m.quantity, m.percent, m.payment
+			FROM unnest($4::int[], $5::text[], $6::timestamptz[], $7::bigint[], $8::int[], $9::bigint[]) AS m (seq, name, due, quantity, percent, payment)
+			ON CONFLICT (contract_id, seq) DO NOTHING)
+		UPDATE awards SET status = 'signed' WHERE purchase_id = $2 AND supplier_id = $3 AND status = 'notified'`,
+		cid, pid, c.SupplierID, pq.Array(seqs), pq.Array(names), pq.Array(dues), pq.Array(quantities), pq.Array(percents), pq.Array(payments)); err != nil {
+		return fmt.Errorf("insert the milestones and mark the award signed: %w", err)
 	}
 	return nil
 }

@@ -206,6 +206,17 @@ func TestPurchaseRecordReadsTheWholeRecordAtOnce(t *testing.T) {
 	if len(rec.Awards) != 1 || rec.Awards[0].SupplierID != orgs[1] || rec.Awards[0].AmountFen != 700_000 || rec.Awards[0].Status != "signed" {
 		t.Errorf("awards %+v", rec.Awards)
 	}
+	// The ranking is recorded on every bid, with the award, in one statement.
+	for _, b := range rec.Bids {
+		want := map[int64][2]int64{orgs[1]: {9000, 1}, orgs[0]: {8000, 2}}[b.SupplierID]
+		if b.TotalCenti == nil || b.Rank == nil || *b.TotalCenti != want[0] || int64(*b.Rank) != want[1] {
+			t.Errorf("bid of supplier %d ranked %v / %v, want %v", b.SupplierID, b.TotalCenti, b.Rank, want)
+		}
+	}
+	if m := rec.Milestones; len(m) != 1 || m[0].Name != "m1" || !m[0].Due.Equal(at.Add(3*time.Hour)) || m[0].Quantity != 10 ||
+		m[0].PaymentPercent != 100 || m[0].PaymentFen != 700_000 {
+		t.Errorf("the contract's milestones as planned: %+v", m)
+	}
 	if len(rec.Milestones) != 1 || rec.Milestones[0].Status != "accepted" || len(rec.Milestones[0].Reports) != 1 ||
 		rec.Milestones[0].Reports[0].Summary != "done" {
 		t.Errorf("milestones %+v", rec.Milestones)

@@ -706,9 +706,14 @@ func (db *DB) CurrentBidSuppliers(ctx context.Context, pid int64, bidIDs []int64
 		BidID      *int64 `db:"bid_id"`
 		SupplierID *int64 `db:"supplier_id"`
 	}
-	if err := db.X.SelectContext(ctx, &rows, `SELECT b.id AS bid_id, b.supplier_id FROM purchases p
+	// Prepared (see prepared): it comes before every panel member's scores.
+	st, err := db.prepared(ctx, db.X, `SELECT b.id AS bid_id, b.supplier_id FROM purchases p
 			LEFT JOIN bids b ON b.purchase_id = p.id AND b.round = p.round AND b.id = ANY($2)
-		WHERE p.id = $1`, pid, pq.Array(bidIDs)); err != nil {
+		WHERE p.id = $1`)
+	if err == nil {
+		err = st.SelectContext(ctx, &rows, pid, pq.Array(bidIDs))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("read bids of purchase %d: %w", pid, err)
 	}
 	if len(rows) == 0 {
