@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -34,7 +35,9 @@ var ErrUnknownBudget = errors.New("budget line does not exist")
 
 // Apply writes events of one purchase in one transaction, in order. Each
 // event is applied exactly once: its audit entry's unique key guards its
-// effects, so applying the same events again changes nothing.
+// effects, so applying the same events again changes nothing. A single
+// event that changes one table is written in one statement instead
+// (applyAtOnce), under the same guard.
 //
 // The audit entries are appended to the purchase's hash chain after every
 // other effect and queued for the global chain, which the sealer extends
@@ -42,6 +45,10 @@ var ErrUnknownBudget = errors.New("budget line does not exist")
 // purchases, are moved last, so their rows stay locked only until the
 // commit that follows.
 func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, events []event.Event) error {
+	if len(events) == 1 && db.applyAtOnce(ctx, purchaseID, workflowID, events[0]) {
+		db.wakeSealer()
+		return nil
+	}
 	for attempt := 1; ; attempt++ {
 		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 			t := ptx{tx: tx, db: db}
@@ -51,6 +58,9 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 			seen, contract, err := lockAndFind(ctx, t, purchaseID, events)
 			if err != nil {
 				return err
+			}
+			if contract != 0 {
+				db.contracts.Store(purchaseID, contract)
 			}
 			st := &applyState{pid: purchaseID, contract: contract}
 			var entries []sealedEntry
@@ -65,12 +75,10 @@ func (db *DB) Apply(ctx context.Context, purchaseID int64, workflowID string, ev
 				entries = append(entries, a)
 			}
 			for _, a := range entries {
-				inserted, err := insertAudit(ctx, t, a.entry, a.sealedUntil)
-				if err != nil {
-					return err
-				}
-				if !inserted {
+				if err := insertAudit(ctx, t, a.entry, a.sealedUntil); errors.Is(err, errEntryExists) {
 					return errAppliedMeanwhile
+				} else if err != nil {
+					return err
 				}
 			}
 			// The budget lines last of all: many purchases share a line,
@@ -111,16 +119,88 @@ type sealedEntry struct {
 	budget      *event.Budget
 }
 
+// applyAtOnce applies e in one statement, without a transaction of its
+// own, when it can, and reports whether it did: the most frequent actions
+// (a bid, a panel member's scores, a signature, an inspection) change one
+// table besides the audit trail, and a transaction of five round trips
+// (BEGIN, the purchase's lock, the change, the audit entry, COMMIT)
+// becomes one. The change is the statement's first part and the append
+// (auditAppend) the rest, so that both are committed or neither is.
+//
+// It declines — and Apply takes its transaction — for an event that reads
+// (a new purchase, a contract not yet known here), moves a budget line,
+// or makes more than one change: parts of one statement do not see each
+// other's changes. It fails — and Apply takes its transaction too, which
+// finds the entry and applies nothing twice — when the event key is there
+// (a retry), or on any other error, which that transaction meets again
+// and reports.
+func (db *DB) applyAtOnce(ctx context.Context, pid int64, wfID string, e event.Event) bool {
+	if e.Budget != nil || e.Planned != nil {
+		return false
+	}
+	st := &applyState{pid: pid}
+	if c, ok := db.contracts.Load(pid); ok {
+		st.contract = c.(int64)
+	}
+	capture := &captured{}
+	a, err := applyOne(ctx, ptx{db: db, capture: capture}, st, wfID, e)
+	if err != nil || len(capture.stmts) > 1 {
+		return false
+	}
+	var ctes []string
+	var args []any
+	for _, c := range capture.stmts {
+		if strings.HasPrefix(strings.TrimSpace(c.q), "WITH") {
+			return false // a WITH may not nest a change
+		}
+		ctes = append(ctes, "change AS ("+c.q+")")
+		args = append(args, c.args...)
+	}
+	q, err := db.prepared(ctx, db.X, auditAppend(len(args), ctes))
+	if err != nil {
+		return false
+	}
+	var id int64
+	return q.GetContext(ctx, &id, append(args, auditArgs(a.entry, a.sealedUntil)...)...) == nil
+}
+
+// captured holds the changes of an event that applyAtOnce gathers instead
+// of running them.
+type captured struct {
+	stmts []struct {
+		q    string
+		args []any
+	}
+}
+
+// errNeedsTransaction stops applyAtOnce's gathering at a read.
+var errNeedsTransaction = errors.New("the event reads: it is applied in a transaction")
+
 // ptx is a transaction whose statements are prepared once per connection
 // (see DB.prepared): the writes of actions run the same few texts over
-// and over.
+// and over. With capture, it runs nothing: it gathers the changes for
+// applyAtOnce, and refuses reads.
 type ptx struct {
-	tx *sqlx.Tx
-	db *DB
+	tx      *sqlx.Tx
+	db      *DB
+	capture *captured
 }
+
+// capturedResult is the result of a gathered change: none yet.
+type capturedResult struct{}
+
+func (capturedResult) LastInsertId() (int64, error) { return 0, errNeedsTransaction }
+func (capturedResult) RowsAffected() (int64, error) { return 0, errNeedsTransaction }
 
 // ExecContext runs q, prepared, in the transaction.
 func (t ptx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.capture != nil {
+		t.capture.stmts = append(t.capture.stmts, struct {
+			q    string
+			args []any
+		}{q, args})
+		return capturedResult{}, nil
+	}
 	st, err := t.db.preparedIn(ctx, t.tx, q)
 	if err != nil {
 		return nil, err
@@ -131,6 +211,9 @@ func (t ptx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result
 // GetContext runs q, prepared, in the transaction and scans its one row
 // into dest.
 func (t ptx) GetContext(ctx context.Context, dest any, q string, args ...any) error {
+	if t.capture != nil {
+		return errNeedsTransaction
+	}
 	st, err := t.db.preparedIn(ctx, t.tx, q)
 	if err != nil {
 		return err
@@ -156,7 +239,7 @@ func (st *applyState) contractID(ctx context.Context, tx ptx) (int64, error) {
 	return st.contract, nil
 }
 
-// lockAndFind takes purchase pid's chain lock (lockChain) and returns the
+// lockAndFind takes purchase pid's lock and returns the
 // keys of those events that are already in the audit trail, and the
 // purchase's contract if it has one (0 if not), in one round trip. Its
 // snapshot may predate the lock: an attempt that committed while this one

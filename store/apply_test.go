@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,6 +103,100 @@ func TestApplyIsExactlyOnce(t *testing.T) {
 	}
 	if _, err := db.VerifyAudit(ctx); err != nil {
 		t.Errorf("audit chain after concurrent attempts: %v", err)
+	}
+}
+
+// TestSingleEventsAreAppliedOnceInOneStatement: the events applied in one
+// statement (applyAtOnce) — a bid, an evaluator's scores — sent several
+// times at once and again later, as retried activities would, while other
+// entries join the same purchase's chain, are each applied once, and the
+// chain verifies.
+func TestSingleEventsAreAppliedOnceInOneStatement(t *testing.T) {
+	db, c := catalogueDB(t)
+	ctx := context.Background()
+	it := c.Items[0]
+	budget, orgs := budgetAndBidders(t, db, it, 3)
+	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	if err := db.Apply(ctx, 7, "wf", []event.Event{
+		{Key: "wf/1", Action: "purchase.planned", At: at, Actor: "user:1",
+			Planned: &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budget.ID,
+				Quantity: 10, CeilingFen: 900_000, Method: "open_tender", BidDeadline: at.Add(time.Hour),
+				ServiceStart: at.Add(2 * time.Hour), ServiceEnd: at.Add(3 * time.Hour), PriceWeight: 30, Policy: "statutory"}},
+		{Key: "wf/2", Action: "bids.opened", At: at, Actor: "system", Opened: &event.Opened{Round: 1, Bids: []event.Bid{
+			{SupplierID: orgs[0], PriceFen: 800_000, SubmittedAt: at}, {SupplierID: orgs[1], PriceFen: 700_000, SubmittedAt: at}}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var single []event.Event
+	for i := range 20 {
+		e := event.Event{Key: fmt.Sprintf("wf/%d", i+3), At: at, Actor: fmt.Sprintf("user:%d", 100+i)}
+		if i%2 == 0 {
+			e.Action, e.Note = "bid.submitted", "sealed"
+		} else {
+			e.Action = "scores.submitted"
+			e.Scores = &event.Scores{Round: 1, EvaluatorID: int64(100 + i), Technical: []event.TechnicalScore{
+				{SupplierID: orgs[0], Centi: int64(6000 + i)}, {SupplierID: orgs[1], Centi: 7000}}}
+		}
+		single = append(single, e)
+	}
+	for _, u := range []int64{101, 103, 105, 107, 109, 111, 113, 115, 117, 119} {
+		if _, err := db.X.ExecContext(ctx, `INSERT INTO users (id, name, role) VALUES ($1, $2, 'evaluator')`, u, fmt.Sprintf("e%d", u)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, 4*len(single)+10)
+	var wg sync.WaitGroup
+	for _, e := range single {
+		for range 4 {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs <- db.Apply(ctx, 7, "wf", []event.Event{e}) }()
+		}
+	}
+	pid := int64(7)
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.AppendAudit(ctx, store.AuditEntry{EventKey: fmt.Sprintf("api/%d", i), PurchaseID: &pid, Actor: "user:1", Action: "note"})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A retry long after.
+	if err := db.Apply(ctx, 7, "wf", single[:2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Apply(ctx, 7, "wf", single[1:2]); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int64{
+		`SELECT count(*) FROM audit_log WHERE purchase_id = 7`:                       2 + 20 + 10,
+		`SELECT count(DISTINCT event_key) FROM audit_log`:                            2 + 20 + 10,
+		`SELECT count(*) FROM bid_scores`:                                            20,
+		`SELECT count(*) FROM audit_log WHERE purchase_id = 7 AND prev_hash IS NULL`: 1,
+	} {
+		var n int64
+		if err := db.X.GetContext(ctx, &n, q); err != nil || n != want {
+			t.Errorf("%s = %d (%v), want %d", q, n, err, want)
+		}
+	}
+	var head, last []byte
+	if err := db.X.GetContext(ctx, &head, `SELECT hash FROM audit_chain_heads WHERE chain = 7`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.X.GetContext(ctx, &last, `SELECT hash FROM audit_log WHERE purchase_id = 7 ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(head, last) {
+		t.Errorf("the chain's head is not its last entry")
+	}
+	if n, err := db.VerifyAudit(ctx); err != nil || n != 32 {
+		t.Fatalf("verify: %d entries, %v", n, err)
 	}
 }
 

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // AuditEntry is one line of the append-only audit trail.
@@ -43,57 +45,79 @@ func (db *DB) AppendAudit(ctx context.Context, e AuditEntry) error {
 		e.At = time.Now()
 	}
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lockChain(ctx, tx, e.PurchaseID); err != nil {
-			return err
-		}
-		_, err := insertAudit(ctx, ptx{tx: tx, db: db}, e, nil)
-		return err
+		return insertAudit(ctx, ptx{tx: tx, db: db}, e, nil)
 	})
+	if errors.Is(err, errEntryExists) {
+		return nil
+	}
 	if err == nil {
 		db.wakeSealer()
 	}
 	return err
 }
 
-// lockChain takes the transaction-scoped lock of purchase pid's chain (0:
-// the chain of entries of no purchase), the lock Apply takes for all of a
-// purchase's writes. Appends to one chain follow each other; appends to
-// different chains do not wait for each other.
-func lockChain(ctx context.Context, tx *sqlx.Tx, pid *int64) error {
-	var key int64
-	if pid != nil {
-		key = *pid
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, applyLockSpace, key); err != nil {
-		return fmt.Errorf("lock the audit chain of purchase %d: %w", key, err)
-	}
-	return nil
-}
+// errEntryExists says that an entry's event key is in the audit trail:
+// the event was applied before. The statement that found it failed, and
+// its transaction with it.
+var errEntryExists = errors.New("the audit trail has the entry already")
 
-// insertAudit appends one entry to its purchase's hash chain inside tx,
-// unless its event key exists, and queues it for the global chain (see
-// SealAudit); it reports whether it inserted. The caller holds the
-// purchase's chain lock (lockChain), so the chain follows the ids.
-func insertAudit(ctx context.Context, tx ptx, e AuditEntry, sealedUntil *time.Time) (bool, error) {
-	var id int64
-	err := tx.GetContext(ctx, &id, `WITH b AS (SELECT audit_body($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS body),
-		p AS (SELECT CASE WHEN $2::bigint IS NULL
-		                  THEN (SELECT hash FROM audit_log WHERE purchase_id IS NULL ORDER BY id DESC LIMIT 1)
-		                  ELSE (SELECT hash FROM audit_log WHERE purchase_id = $2::bigint ORDER BY id DESC LIMIT 1) END AS h),
+// auditAppend is the statement that appends an entry to its purchase's
+// chain and queues it for the global chain (see SealAudit), with ctes —
+// other changes made in the same statement — ahead of it. Its parameters
+// follow the first n (those of ctes): the entry's event key, purchase,
+// workflow, actor, action, detail, time and sealing. It returns the
+// entry's id, and fails with SQLSTATE ZA001 when the event key is there.
+//
+// The chain's head (audit_chain_heads, migration 00011) is moved on under
+// its row lock, which the statement waits for and then reads the latest
+// committed head under: appends to one chain follow each other in id
+// order without a lock taken ahead; appends to different chains do not
+// wait for each other.
+func auditAppend(n int, ctes []string) string {
+	r := strings.NewReplacer("$1", fmt.Sprintf("$%d", n+1), "$2", fmt.Sprintf("$%d", n+2), "$3", fmt.Sprintf("$%d", n+3),
+		"$4", fmt.Sprintf("$%d", n+4), "$5", fmt.Sprintf("$%d", n+5), "$6", fmt.Sprintf("$%d", n+6), "$7", fmt.Sprintf("$%d", n+7),
+		"$8", fmt.Sprintf("$%d", n+8))
+	with := ""
+	for _, c := range ctes {
+		with += c + ",\n"
+	}
+	return "WITH " + with + r.Replace(`b AS (SELECT audit_body($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS body),
+		head AS (INSERT INTO audit_chain_heads AS h (chain, prev, hash)
+			SELECT coalesce($2::bigint, 0), NULL, sha256(b.body) FROM b
+			ON CONFLICT (chain) DO UPDATE SET prev = h.hash, hash = sha256(h.hash || (SELECT body FROM b))
+			RETURNING prev, hash),
 		ins AS (INSERT INTO audit_log (event_key, purchase_id, workflow_id, actor, action, detail, at, sealed_until, prev_hash, hash)
-			SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8, p.h, sha256(coalesce(p.h, ''::bytea) || b.body)
-			FROM b, p
+			SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8, head.prev, head.hash FROM head
 			ON CONFLICT (event_key) DO NOTHING RETURNING id),
 		q AS (INSERT INTO audit_unsealed (entry_id) SELECT id FROM ins)
-		SELECT id FROM ins`,
-		e.EventKey, e.PurchaseID, e.WorkflowID, e.Actor, e.Action, jsonText(e.Detail), e.At.UTC(), sealedUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		SELECT audit_appended((SELECT id FROM ins))`)
+}
+
+// auditArgs are the parameters of e's append (auditAppend).
+func auditArgs(e AuditEntry, sealedUntil *time.Time) []any {
+	return []any{e.EventKey, e.PurchaseID, e.WorkflowID, e.Actor, e.Action, jsonText(e.Detail), e.At.UTC(), sealedUntil}
+}
+
+// isEntryExists reports whether err is auditAppend's failure for an event
+// key that is there.
+func isEntryExists(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "ZA001"
+}
+
+// insertAudit appends one entry to its purchase's hash chain inside tx
+// (auditAppend). An entry whose event key exists is errEntryExists, and
+// tx can then only be rolled back.
+func insertAudit(ctx context.Context, tx ptx, e AuditEntry, sealedUntil *time.Time) error {
+	var id int64
+	err := tx.GetContext(ctx, &id, auditAppend(0, nil), auditArgs(e, sealedUntil)...)
+	if isEntryExists(err) {
+		return errEntryExists
 	}
 	if err != nil {
-		return false, fmt.Errorf("append audit entry %s: %w", e.EventKey, err)
+		return fmt.Errorf("append audit entry %s: %w", e.EventKey, err)
 	}
-	return true, nil
+	return nil
 }
 
 // sealBatch is how many entries one sealing transaction links at most.

@@ -45,6 +45,10 @@ type DB struct {
 	// stmts holds the statements prepared on the pools (prepared), by
 	// pool and text.
 	stmts sync.Map
+	// contracts holds the contract of each purchase known to have one
+	// (purchase → contract): a purchase's contract is written once and
+	// never changes (see applyAtOnce).
+	contracts sync.Map
 }
 
 // stmtKey names a prepared statement: its pool and its text.
