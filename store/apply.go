@@ -144,17 +144,19 @@ func (db *DB) applyAtOnce(ctx context.Context, pid int64, wfID string, e event.E
 	}
 	capture := &captured{}
 	a, err := applyOne(ctx, ptx{db: db, capture: capture}, st, wfID, e)
-	if err != nil || len(capture.stmts) > 1 {
+	if err != nil || len(capture.changes) > 1 {
 		return false
 	}
 	var ctes []string
 	var args []any
-	for _, c := range capture.stmts {
-		if strings.HasPrefix(strings.TrimSpace(c.q), "WITH") {
-			return false // a WITH may not nest a change
+	for _, c := range capture.changes {
+		for i, part := range c.parts {
+			if strings.HasPrefix(strings.TrimSpace(part), "WITH") {
+				return false // a WITH may not nest a change
+			}
+			ctes = append(ctes, fmt.Sprintf("change%d AS (%s)", i, part))
 		}
-		ctes = append(ctes, "change AS ("+c.q+")")
-		args = append(args, c.args...)
+		args = c.args
 	}
 	q, err := db.prepared(ctx, db.X, auditAppend(len(args), ctes))
 	if err != nil {
@@ -165,12 +167,15 @@ func (db *DB) applyAtOnce(ctx context.Context, pid int64, wfID string, e event.E
 }
 
 // captured holds the changes of an event that applyAtOnce gathers instead
-// of running them.
+// of running them: each the parts of one statement with their parameters.
 type captured struct {
-	stmts []struct {
-		q    string
-		args []any
-	}
+	changes []change
+}
+
+// change is one statement: its parts (see ExecParts) and parameters.
+type change struct {
+	parts []string
+	args  []any
 }
 
 // errNeedsTransaction stops applyAtOnce's gathering at a read.
@@ -195,10 +200,7 @@ func (capturedResult) RowsAffected() (int64, error) { return 0, errNeedsTransact
 // ExecContext runs q, prepared, in the transaction.
 func (t ptx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if t.capture != nil {
-		t.capture.stmts = append(t.capture.stmts, struct {
-			q    string
-			args []any
-		}{q, args})
+		t.capture.changes = append(t.capture.changes, change{parts: []string{q}, args: args})
 		return capturedResult{}, nil
 	}
 	st, err := t.db.preparedIn(ctx, t.tx, q)
@@ -206,6 +208,25 @@ func (t ptx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result
 		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
+}
+
+// ExecParts runs parts, changes of different tables that do not read each
+// other's, as one statement with args: each part but the last a
+// data-modifying CTE. applyAtOnce takes them as parts of its own.
+func (t ptx) ExecParts(ctx context.Context, args []any, parts ...string) error {
+	if t.capture != nil {
+		t.capture.changes = append(t.capture.changes, change{parts: parts, args: args})
+		return nil
+	}
+	q := ""
+	for i, part := range parts[:len(parts)-1] {
+		q += fmt.Sprintf("part%d AS (%s),\n", i, part)
+	}
+	if q != "" {
+		q = "WITH " + strings.TrimSuffix(q, ",\n") + "\n"
+	}
+	_, err := t.ExecContext(ctx, q+parts[len(parts)-1], args...)
+	return err
 }
 
 // GetContext runs q, prepared, in the transaction and scans its one row

@@ -30,12 +30,12 @@ func applyDelivery(ctx context.Context, tx ptx, st *applyState, e event.Event) e
 			return fmt.Errorf("encode evidence: %w", err)
 		}
 		// The report and its milestone's status in one statement.
-		if err := exec("insert report", `WITH report AS (INSERT INTO milestone_reports (contract_id, seq, version, delivered_quantity,
-				beneficiaries, summary, evidence, submitted_at, on_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (contract_id, seq, version) DO NOTHING)
-			UPDATE milestones SET status = 'reported' WHERE contract_id = $1 AND seq = $2`,
-			cid, r.Seq, r.Version, r.Delivered, r.Beneficiaries, r.Summary, jsonText(ev), at, r.OnTime); err != nil {
-			return err
+		if err := tx.ExecParts(ctx, []any{cid, r.Seq, r.Version, r.Delivered, r.Beneficiaries, r.Summary, jsonText(ev), at, r.OnTime},
+			`INSERT INTO milestone_reports (contract_id, seq, version, delivered_quantity, beneficiaries, summary, evidence,
+				submitted_at, on_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (contract_id, seq, version) DO NOTHING`,
+			`UPDATE milestones SET status = 'reported' WHERE contract_id = $1 AND seq = $2`); err != nil {
+			return fmt.Errorf("insert report: %w", err)
 		}
 	}
 	if r := e.Review; r != nil {
@@ -45,16 +45,17 @@ func applyDelivery(ctx context.Context, tx ptx, st *applyState, e event.Event) e
 			qty, status = &r.AcceptedQty, "accepted"
 		}
 		// The review and its milestone in one statement.
-		review := `WITH review AS (UPDATE milestone_reports SET accepted = $4, accepted_quantity = $5, review_reason = $6, reviewed_at = $7
-			WHERE contract_id = $1 AND seq = $2 AND version = $3) `
+		review := `UPDATE milestone_reports SET accepted = $4, accepted_quantity = $5, review_reason = $6, reviewed_at = $7
+			WHERE contract_id = $1 AND seq = $2 AND version = $3`
 		if r.Accepted {
-			if err := exec("accept milestone", review+`UPDATE milestones SET status = 'accepted', accepted_quantity = $5, beneficiaries = $8,
-				accepted_at = $7 WHERE contract_id = $1 AND seq = $2`, cid, r.Seq, r.Version, r.Accepted, qty, e.Note, at, r.Beneficiaries); err != nil {
-				return err
+			if err := tx.ExecParts(ctx, []any{cid, r.Seq, r.Version, r.Accepted, qty, e.Note, at, r.Beneficiaries}, review,
+				`UPDATE milestones SET status = 'accepted', accepted_quantity = $5, beneficiaries = $8, accepted_at = $7
+				WHERE contract_id = $1 AND seq = $2`); err != nil {
+				return fmt.Errorf("accept milestone: %w", err)
 			}
-		} else if err := exec("return milestone", review+`UPDATE milestones SET status = $8 WHERE contract_id = $1 AND seq = $2`,
-			cid, r.Seq, r.Version, r.Accepted, qty, e.Note, at, status); err != nil {
-			return err
+		} else if err := tx.ExecParts(ctx, []any{cid, r.Seq, r.Version, r.Accepted, qty, e.Note, at, status}, review,
+			`UPDATE milestones SET status = $8 WHERE contract_id = $1 AND seq = $2`); err != nil {
+			return fmt.Errorf("return milestone: %w", err)
 		}
 	}
 	if o := e.Overdue; o != nil {

@@ -359,6 +359,35 @@ func TestPurchaseRecordReadsTheWholeRecordAtOnce(t *testing.T) {
 	if v, err := db.PurchaseVersion(ctx, 999_999); err != nil || v.AuditHead != 0 {
 		t.Errorf("version of a purchase that does not exist: %+v, %v", v, err)
 	}
+	// Single delivery events once the contract is known: a report and its
+	// return, each a change of two tables in one statement with its entry.
+	for _, e := range []event.Event{
+		{Key: "wf/9", Action: "milestone.reported", At: at, Actor: "user:9",
+			Report: &event.Report{Seq: 1, Version: 2, Delivered: 10, Beneficiaries: 10, Summary: "again", OnTime: true}},
+		{Key: "wf/10", Action: "milestone.returned", At: at, Actor: "user:1", Note: "missing signatures",
+			Review: &event.Review{Seq: 1, Version: 2}},
+		{Key: "wf/11", Action: "milestone.reported", At: at, Actor: "user:9",
+			Report: &event.Report{Seq: 1, Version: 3, Delivered: 9, Beneficiaries: 9, Summary: "third", OnTime: true}},
+	} {
+		for range 2 { // and once more, as a retry
+			if err := db.Apply(ctx, 7, "wf", []event.Event{e}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var ms struct {
+		Status   string `db:"status"`
+		Reports  int    `db:"reports"`
+		Returned int    `db:"returned"`
+	}
+	if err := db.X.GetContext(ctx, &ms, `SELECT m.status, (SELECT count(*) FROM milestone_reports r WHERE r.contract_id = m.contract_id) AS reports,
+			(SELECT count(*) FROM milestone_reports r WHERE r.contract_id = m.contract_id AND r.accepted = false AND r.review_reason = 'missing signatures') AS returned
+		FROM milestones m WHERE m.seq = 1`); err != nil || ms.Status != "reported" || ms.Reports != 3 || ms.Returned != 1 {
+		t.Errorf("after a report, its return and another report: %+v (%v)", ms, err)
+	}
+	if n, err := db.VerifyAudit(ctx); err != nil || n != 11 {
+		t.Errorf("verify: %d entries, %v", n, err)
+	}
 	// The record's statements are prepared on a connection once and kept;
 	// one a connection lost is prepared again.
 	db.X.SetMaxOpenConns(1)
