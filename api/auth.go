@@ -88,7 +88,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			rctx = context.WithValue(rctx, orgKey{}, in.Org)
 		}
 		if kc != nil {
-			rctx = context.WithValue(rctx, claimedKey{}, &keyClaimed{claim: *kc, claimed: in.Claimed, prev: in.Prev})
+			rctx = context.WithValue(rctx, claimedKey{}, &keyClaimed{hash: kc.RequestHash, claimed: in.Claimed, prev: in.Prev})
 		}
 		next.ServeHTTP(w, r.WithContext(rctx))
 	})

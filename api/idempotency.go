@@ -58,9 +58,11 @@ func idempotentMethod(method string) bool {
 	return method == http.MethodPost || method == http.MethodDelete
 }
 
-// keyClaimed is the outcome of claiming a request's Idempotency-Key.
+// keyClaimed is the outcome of claiming a request's Idempotency-Key: the
+// request's hash, whether the key was claimed for it, and else the key's
+// earlier record.
 type keyClaimed struct {
-	claim   store.KeyClaim
+	hash    []byte
 	claimed bool
 	prev    store.IdempotentResponse
 }
@@ -126,9 +128,9 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 				s.internalError(w, r, err)
 				return
 			}
-			c = &keyClaimed{claim: *kc, claimed: claimed, prev: prev}
+			c = &keyClaimed{hash: kc.RequestHash, claimed: claimed, prev: prev}
 		}
-		claimed, prev, sum := c.claimed, c.prev, c.claim.RequestHash
+		claimed, prev, sum := c.claimed, c.prev, c.hash
 		handler := next
 		if !claimed {
 			switch {

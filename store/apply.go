@@ -149,7 +149,8 @@ func (db *DB) applyAtOnce(ctx context.Context, pid int64, wfID string, e event.E
 	}
 	var ctes []string
 	var args []any
-	for _, c := range capture.changes {
+	if len(capture.changes) == 1 {
+		c := capture.changes[0]
 		for i, part := range c.parts {
 			if strings.HasPrefix(strings.TrimSpace(part), "WITH") {
 				return false // a WITH may not nest a change

@@ -39,6 +39,15 @@ func budgetAndBidders(t *testing.T, db *store.DB, it catalog.Item, n int) (store
 	return budget, orgs
 }
 
+// planned is the plan of a purchase of item it under budget line budgetID
+// for 900,000 fen, its bids due an hour after at and its service in the
+// hour after that.
+func planned(it catalog.Item, budgetID int64, at time.Time) *event.Planned {
+	return &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budgetID,
+		Quantity: 10, CeilingFen: 900_000, Method: "open_tender", BidDeadline: at.Add(time.Hour),
+		ServiceStart: at.Add(2 * time.Hour), ServiceEnd: at.Add(3 * time.Hour), PriceWeight: 30, Policy: "statutory"}
+}
+
 // TestApplyIsExactlyOnce applies a purchase's events several times at once
 // and again, as a retried activity would, and finds every row once and the budget moved once.
 func TestApplyIsExactlyOnce(t *testing.T) {
@@ -50,10 +59,8 @@ func TestApplyIsExactlyOnce(t *testing.T) {
 	key := func(n int) string { return fmt.Sprintf("wf/%d", n) }
 	events := []event.Event{
 		{Key: key(1), Action: "purchase.planned", At: at, Actor: "user:1",
-			Planned: &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budget.ID,
-				Quantity: 10, CeilingFen: 900_000, Method: "open_tender", BidDeadline: at.Add(time.Hour),
-				ServiceStart: at.Add(2 * time.Hour), ServiceEnd: at.Add(3 * time.Hour), PriceWeight: 30, Policy: "statutory"},
-			Budget: &event.Budget{BudgetID: budget.ID, Kind: "reserve", AmountFen: 900_000}},
+			Planned: planned(it, budget.ID, at),
+			Budget:  &event.Budget{BudgetID: budget.ID, Kind: "reserve", AmountFen: 900_000}},
 		{Key: key(2), Action: "bids.opened", At: at, Actor: "system", Opened: &event.Opened{Round: 1, Bids: []event.Bid{
 			{SupplierID: orgs[0], PriceFen: 800_000, SubmittedAt: at}, {SupplierID: orgs[1], PriceFen: 700_000, SubmittedAt: at},
 			{SupplierID: orgs[2], PriceFen: 850_000, SubmittedAt: at}}}},
@@ -119,9 +126,7 @@ func TestSingleEventsAreAppliedOnceInOneStatement(t *testing.T) {
 	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	if err := db.Apply(ctx, 7, "wf", []event.Event{
 		{Key: "wf/1", Action: "purchase.planned", At: at, Actor: "user:1",
-			Planned: &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budget.ID,
-				Quantity: 10, CeilingFen: 900_000, Method: "open_tender", BidDeadline: at.Add(time.Hour),
-				ServiceStart: at.Add(2 * time.Hour), ServiceEnd: at.Add(3 * time.Hour), PriceWeight: 30, Policy: "statutory"}},
+			Planned: planned(it, budget.ID, at)},
 		{Key: "wf/2", Action: "bids.opened", At: at, Actor: "system", Opened: &event.Opened{Round: 1, Bids: []event.Bid{
 			{SupplierID: orgs[0], PriceFen: 800_000, SubmittedAt: at}, {SupplierID: orgs[1], PriceFen: 700_000, SubmittedAt: at}}}},
 	}); err != nil {
@@ -247,10 +252,8 @@ func TestPurchaseRecordReadsTheWholeRecordAtOnce(t *testing.T) {
 	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	events := []event.Event{
 		{Key: "wf/1", Action: "purchase.planned", At: at, Actor: "user:1",
-			Planned: &event.Planned{Title: "t", CatalogYear: it.Year, CatalogCode: it.Code, Area: it.Area, BudgetID: budget.ID,
-				Quantity: 10, CeilingFen: 900_000, Method: "open_tender", BidDeadline: at.Add(time.Hour),
-				ServiceStart: at.Add(2 * time.Hour), ServiceEnd: at.Add(3 * time.Hour), PriceWeight: 30, Policy: "statutory"},
-			Budget: &event.Budget{BudgetID: budget.ID, Kind: "reserve", AmountFen: 900_000}},
+			Planned: planned(it, budget.ID, at),
+			Budget:  &event.Budget{BudgetID: budget.ID, Kind: "reserve", AmountFen: 900_000}},
 		{Key: "wf/2", Action: "bids.opened", At: at, Actor: "system", Opened: &event.Opened{Round: 1, Bids: []event.Bid{
 			{SupplierID: orgs[0], PriceFen: 800_000, SubmittedAt: at}, {SupplierID: orgs[1], PriceFen: 700_000, SubmittedAt: at}}}},
 		// An evaluator's scores are one statement for all bids; a bid
